@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "subsidia",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "subsidia", targets: ["subsidia"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
+    ],
+    targets: [
+        // Pure domain: money, dates, identifiers, rules. No Vapor, no database.
+        .target(name: "SubsidiaCore"),
+        .target(
+            name: "SubsidiaApp",
+            dependencies: [
+                "SubsidiaCore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Leaf", package: "leaf"),
+            ]
+        ),
+        .executableTarget(
+            name: "subsidia",
+            dependencies: [
+                "SubsidiaApp",
+                .product(name: "Vapor", package: "vapor"),
+            ]
+        ),
+        .testTarget(name: "SubsidiaCoreTests", dependencies: ["SubsidiaCore"]),
+        .testTarget(
+            name: "SubsidiaAppTests",
+            dependencies: [
+                "SubsidiaApp",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,172 @@
+import Fluent
+import Foundation
+import SQLKit
+import SubsidiaCore
+import Vapor
+
+/// Admin pages: users (search, deactivate, change role), the mail outbox, the audit log.
+enum AdminController {
+    static func admin(_ req: Request) throws -> User { try req.requireRole(.admin) }
+
+    struct UsersPage: Encodable, Sendable {
+        struct Row: Encodable, Sendable {
+            let id: String
+            let name: String
+            let email: String
+            let role: String
+            let roleOptions: [FormOption]
+            let active: Bool
+            let confirmed: Bool
+            let isSelf: Bool
+        }
+
+        let rows: [Row]
+        let paging: Paging.View
+        let q: String
+        let roles: [FormOption]
+    }
+
+    static func users(_ req: Request) async throws -> Response {
+        let me = try admin(req)
+        let paging = Paging(req)
+        let q = ((try? req.query.get(String.self, at: "q")) ?? "").trimmingCharacters(in: .whitespaces)
+        let role = (try? req.query.get(String.self, at: "role")).flatMap(UserRole.init(rawValue:))
+        let query = User.query(on: req.db)
+        if !q.isEmpty { query.group(.or) { $0.filter(\.$email ~~ q.lowercased()).filter(\.$name ~~ q) } }
+        if let role { query.filter(\.$role == role.rawValue) }
+        let total = try await query.count()
+        let users = try await query.sort(\.$name).range(paging.offset..<(paging.offset + paging.size)).all()
+        let rows = users.map { u in
+            UsersPage.Row(id: u.id!.uuidString, name: u.name, email: u.email, role: req.t("role." + u.role),
+                          roleOptions: UserRole.allCases.map { .init(value: $0.rawValue, label: req.t("role." + $0.rawValue), selected: $0.rawValue == u.role, id: "role-\(u.id!)-\($0.rawValue)") },
+                          active: u.isActive, confirmed: u.emailConfirmedAt != nil, isSelf: u.id == me.id)
+        }
+        let roles = [FormOption(value: "", label: req.t("filter.all"), selected: role == nil, id: "f-role-all")]
+            + UserRole.allCases.map { FormOption(value: $0.rawValue, label: req.t("role." + $0.rawValue), selected: $0 == role, id: "f-role-" + $0.rawValue) }
+        return try await req.render("admin/users", title: "admin.users_title",
+                                    UsersPage(rows: rows, paging: paging.view(total: total, req: req), q: q, roles: roles))
+    }
+
+    private static func target(_ req: Request) async throws -> User {
+        guard let u = try await User.find(req.parameters.get("userID", as: UUID.self), on: req.db) else { throw Abort(.notFound) }
+        return u
+    }
+
+    static func setRole(_ req: Request) async throws -> Response {
+        let me = try admin(req)
+        let u = try await target(req)
+        guard let role = UserRole(rawValue: req.formValues()["role"]) else { throw Abort(.badRequest) }
+        // An admin cannot remove their own admin role: someone must always be able to administer.
+        if u.id == me.id && role != .admin { return try await req.redirect("/admin/users", flash: "admin.cannot_change_self") }
+        try await req.db.transaction { db in
+            let old = u.role
+            u.role = role.rawValue
+            try await u.update(on: db)
+            try await Audit.record("user.role_changed", entity: "user", id: u.id, summary: "\(old) → \(role.rawValue)", by: req, on: db)
+        }
+        return try await req.redirect("/admin/users", flash: "admin.role_changed")
+    }
+
+    static func setActive(_ req: Request, active: Bool) async throws -> Response {
+        let me = try admin(req)
+        let u = try await target(req)
+        if u.id == me.id { return try await req.redirect("/admin/users", flash: "admin.cannot_change_self") }
+        try await req.db.transaction { db in
+            u.isActive = active
+            try await u.update(on: db)
+            if !active { try await SessionRecord.query(on: db).filter(\.$user.$id == u.id!).delete() }
+            try await Audit.record(active ? "user.reactivated" : "user.deactivated", entity: "user", id: u.id, summary: u.email, by: req, on: db)
+        }
+        return try await req.redirect("/admin/users", flash: active ? "admin.reactivated" : "admin.deactivated")
+    }
+
+    // MARK: Outbox
+
+    struct OutboxPage: Encodable, Sendable {
+        struct Row: Encodable, Sendable {
+            let date: String
+            let to: String
+            let subject: String
+            let kind: String
+            let status: String
+            let body: String
+        }
+
+        let rows: [Row]
+        let paging: Paging.View
+        let q: String
+    }
+
+    static func outbox(_ req: Request) async throws -> Response {
+        _ = try admin(req)
+        let paging = Paging(req)
+        let q = ((try? req.query.get(String.self, at: "q")) ?? "").trimmingCharacters(in: .whitespaces)
+        let query = OutboxMessage.query(on: req.db)
+        if !q.isEmpty { query.group(.or) { $0.filter(\.$toEmail ~~ q.lowercased()).filter(\.$subject ~~ q) } }
+        let total = try await query.count()
+        let ms = try await query.sort(\.$createdAt, .descending).range(paging.offset..<(paging.offset + paging.size)).all()
+        return try await req.render("admin/outbox", title: "admin.outbox_title", OutboxPage(rows: ms.map {
+            .init(date: req.dateTime($0.createdAt), to: $0.toEmail, subject: $0.subject, kind: $0.kind,
+                  status: req.t("outbox.status." + $0.status), body: $0.body)
+        }, paging: paging.view(total: total, req: req), q: q))
+    }
+
+    // MARK: Audit log (read with SQLKit into plain rows: it is the longest list of the platform)
+
+    struct AuditRow: Decodable {
+        let occurred_at: Date
+        let actor_email: String?
+        let action: String
+        let entity_type: String
+        let entity_id: String?
+        let ip: String?
+        let summary: String
+    }
+
+    struct AuditPage: Encodable, Sendable {
+        struct Row: Encodable, Sendable {
+            let date: String
+            let actor: String
+            let action: String
+            let entity: String
+            let ip: String
+            let summary: String
+        }
+
+        let rows: [Row]
+        let paging: Paging.View
+        let action: String
+        let actor: String
+        let entity: String
+        let from: String
+        let to: String
+    }
+
+    static func audit(_ req: Request) async throws -> Response {
+        _ = try admin(req)
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let paging = Paging(req, size: 50)
+        func q(_ name: String) -> String { ((try? req.query.get(String.self, at: name)) ?? "").trimmingCharacters(in: .whitespaces) }
+        let action = q("action"), actor = q("actor"), entity = q("entity"), from = q("from"), to = q("to")
+        func filtered<B: SQLPredicateBuilder>(_ b: B) -> B {
+            if !action.isEmpty { b.where("action", .like, SQLBind(action + "%")) }
+            if !actor.isEmpty { b.where("actor_email", .like, SQLBind("%" + actor.lowercased() + "%")) }
+            if !entity.isEmpty {
+                b.where { $0.where("entity_type", .equal, SQLBind(entity)).orWhere("entity_id", .equal, SQLBind(entity)) }
+            }
+            if let d = CalendarDate(iso: from) { b.where("occurred_at", .greaterThanOrEqual, SQLBind(LuxembourgTime.instant(d))) }
+            if let d = CalendarDate(iso: to) { b.where("occurred_at", .lessThan, SQLBind(LuxembourgTime.instant(d.adding(days: 1)))) }
+            return b
+        }
+        struct Count: Decodable { let n: Int }
+        let total = try await filtered(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("audit_events"))
+            .first(decoding: Count.self)?.n ?? 0
+        let rows = try await filtered(sql.select().columns("occurred_at", "actor_email", "action", "entity_type", "entity_id", "ip", "summary")
+            .from("audit_events")).orderBy("occurred_at", .descending).limit(paging.size).offset(paging.offset)
+            .all(decoding: AuditRow.self)
+        return try await req.render("admin/audit", title: "admin.audit_title", AuditPage(
+            rows: rows.map { .init(date: req.dateTime($0.occurred_at), actor: $0.actor_email ?? "—", action: $0.action,
+                                   entity: $0.entity_type + ($0.entity_id.map { " " + $0 } ?? ""), ip: $0.ip ?? "", summary: $0.summary) },
+            paging: paging.view(total: total, req: req), action: action, actor: actor, entity: entity, from: from, to: to))
+    }
+}

@@ -1,0 +1,76 @@
+import Fluent
+import Foundation
+import SubsidiaCore
+import Vapor
+
+/// A call with everything its pages show, read in a fixed number of queries.
+struct CallBundle: Sendable {
+    let call: Call
+    let programme: Programme
+    let objectives: [CallObjective]
+    let actions: [CallAction]
+    let items: [CallItem]
+    let sessions: [InformationSession]
+    let registrations: [UUID: Int]
+
+    func items(_ kind: CallItem.Kind) -> [CallItem] { items.filter { $0.kind == kind.rawValue } }
+
+    static func load(_ call: Call, on db: any Database) async throws -> CallBundle {
+        let id = try call.requireID()
+        async let programme = Programme.find(call.$programme.id, on: db)
+        async let objectives = CallObjective.query(on: db).filter(\.$call.$id == id).sort(\.$position).all()
+        async let actions = CallAction.query(on: db).filter(\.$call.$id == id).sort(\.$position).all()
+        async let items = CallItem.query(on: db).filter(\.$call.$id == id).sort(\.$position).all()
+        async let sessions = InformationSession.query(on: db).filter(\.$call.$id == id).sort(\.$startsAt).all()
+        let regs = try await SessionRegistration.query(on: db).filter(\.$callID == id).all(\.$session.$id)
+        var counts: [UUID: Int] = [:]
+        for s in regs { counts[s, default: 0] += 1 }
+        guard let p = try await programme else { throw Abort(.internalServerError) }
+        return CallBundle(call: call, programme: p, objectives: try await objectives, actions: try await actions,
+                          items: try await items, sessions: try await sessions, registrations: counts)
+    }
+
+    var facts: CallFacts {
+        CallFacts(
+            ruleSet: call.rules, kind: call.callKind, opensAt: call.opensAt, closesAt: call.closesAt,
+            costPeriod: call.costPeriod, leadTimeDays: call.leadTimeDays,
+            maxAmount: call.maxAmountCents.map(Money.init(cents:)), maxRate: call.maxRateBP.map(Rate.init(basisPoints:)),
+            globalBudget: call.globalBudgetCents.map(Money.init(cents:)),
+            categoryCaps: items(.cap).compactMap { i in i.amountCents.map { (i.labelFr, Money(cents: $0)) } },
+            themeCount: items(.theme).count, hasInformationSessions: !sessions.isEmpty)
+    }
+}
+
+enum CallText {
+    /// One rule statement in the request's language, its values formatted for that language.
+    static func statement(_ s: RuleStatement, _ req: Request, caps: [CallItem]) -> String {
+        var args: [String] = []
+        for (i, v) in s.values.enumerated() {
+            switch v {
+            case .money(let m): args.append(req.money(m))
+            case .rate(let r): args.append(MoneyFormatter.percent(r, language: req.language))
+            case .date(let d): args.append(req.date(d))
+            case .instant(let d): args.append(req.dateTime(d))
+            case .count(let n): args.append(String(n))
+            case .text(let t):
+                // Category caps carry their French label; show the label in the reader's language.
+                let label = s.ruleID == "COM-08" && i == 0 ? caps.first { $0.labelFr == t }?.label.text(req.language) : nil
+                args.append(label ?? t)
+            }
+        }
+        return req.application.catalogue.text(s.key, req.language, args)
+    }
+
+    static func remaining(_ call: Call, _ req: Request) -> String {
+        guard let closes = call.closesAt else {
+            return req.now < call.opensAt ? req.t("call.opens_on", req.dateTime(call.opensAt)) : req.t("call.rolling_open")
+        }
+        switch TimeRemaining.until(closes, opening: call.opensAt, now: req.now) {
+        case .notYetOpen(let d): return req.t("call.opens_in_days", String(d))
+        case .days(let d): return req.t("call.remaining_days", String(d))
+        case .hours(let h): return req.t("call.remaining_hours", String(h))
+        case .minutes(let m): return req.t("call.remaining_minutes", String(m))
+        case .closed: return req.t("call.closed")
+        }
+    }
+}

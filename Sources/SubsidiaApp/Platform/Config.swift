@@ -1,0 +1,108 @@
+import Foundation
+import SubsidiaCore
+import Vapor
+
+/// Everything the application reads from its environment, read once at start into a typed value.
+/// A bad value stops the program with a message that says what to fix, never a crash trace.
+public struct AppConfig: Sendable {
+    public enum DatabaseChoice: Sendable, Equatable {
+        case sqliteFile(path: String)
+        case sqliteMemory
+        case postgres(url: String, searchPath: String?)
+
+        public var kind: String {
+            switch self {
+            case .sqliteFile, .sqliteMemory: "sqlite"
+            case .postgres: "postgresql"
+            }
+        }
+    }
+
+    public var database: DatabaseChoice
+    public var loadDemo: Bool
+    /// Secure cookies everywhere but in development and tests (plain http on loopback).
+    public var secureCookies: Bool
+    /// Where mail links point ("https://subsidia.example.lu"); no trailing slash.
+    public var baseURL: String
+    public var port: Int?
+
+    public init(database: DatabaseChoice, loadDemo: Bool, secureCookies: Bool, baseURL: String, port: Int? = nil) {
+        self.database = database
+        self.loadDemo = loadDemo
+        self.secureCookies = secureCookies
+        self.baseURL = baseURL
+        self.port = port
+    }
+
+    public struct Problem: Error, CustomStringConvertible, Sendable {
+        public let variable: String
+        public let message: String
+        public var description: String { "Configuration error in \(variable): \(message)" }
+    }
+
+    public static func from(environment env: [String: String], mode: Environment) throws -> AppConfig {
+        let database: DatabaseChoice
+        if let url = env["DATABASE_URL"], !url.isEmpty {
+            guard let parts = URLComponents(string: url), let scheme = parts.scheme,
+                  ["postgres", "postgresql"].contains(scheme.lowercased()), let host = parts.host, !host.isEmpty
+            else {
+                throw Problem(variable: "DATABASE_URL",
+                              message: "expected postgres://user:password@host:5432/database, got an unparsable value")
+            }
+            if let port = parts.port, !(1...65_535).contains(port) {
+                throw Problem(variable: "DATABASE_URL", message: "port \(port) is out of range")
+            }
+            database = .postgres(url: url, searchPath: nil)
+        } else if let path = env["SQLITE_PATH"], !path.isEmpty {
+            database = path == ":memory:" ? .sqliteMemory : .sqliteFile(path: path)
+        } else {
+            database = .sqliteFile(path: "data/subsidia.sqlite")
+        }
+
+        var loadDemo = true
+        if let demo = env["SUBSIDIA_DEMO"] {
+            switch demo.lowercased() {
+            case "0", "false", "no", "off": loadDemo = false
+            case "1", "true", "yes", "on", "": loadDemo = true
+            default: throw Problem(variable: "SUBSIDIA_DEMO", message: "use 1 or 0, not \"\(demo)\"")
+            }
+        }
+
+        var port: Int?
+        if let p = env["PORT"], !p.isEmpty {
+            guard let value = Int(p), (1...65_535).contains(value) else {
+                throw Problem(variable: "PORT", message: "\"\(p)\" is not a port between 1 and 65535")
+            }
+            port = value
+        }
+
+        let base = (env["SUBSIDIA_BASE_URL"] ?? "http://127.0.0.1:\(port ?? 8080)")
+        guard let baseParts = URLComponents(string: base), baseParts.scheme == "http" || baseParts.scheme == "https",
+              baseParts.host != nil else {
+            throw Problem(variable: "SUBSIDIA_BASE_URL", message: "expected an http(s) address, got \"\(base)\"")
+        }
+        let secure = mode == .production
+        return AppConfig(database: database, loadDemo: loadDemo, secureCookies: secure,
+                         baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, port: port)
+    }
+}
+
+extension Application {
+    private struct ConfigKey: StorageKey { typealias Value = AppConfig }
+    private struct ClockKey: StorageKey { typealias Value = any SubsidiaCore.Clock }
+
+    public var subsidiaConfig: AppConfig {
+        get { storage[ConfigKey.self] ?? AppConfig(database: .sqliteMemory, loadDemo: false, secureCookies: false, baseURL: "http://127.0.0.1:8080") }
+        set { storage[ConfigKey.self] = newValue }
+    }
+
+    /// The clock every rule reads; tests replace it with a FixedClock.
+    public var clock: any SubsidiaCore.Clock {
+        get { storage[ClockKey.self] ?? SystemClock() }
+        set { storage[ClockKey.self] = newValue }
+    }
+}
+
+extension Request {
+    var now: Date { application.clock.now() }
+}

@@ -1,0 +1,228 @@
+import Foundation
+import SubsidiaCore
+import Vapor
+
+/// The values a form sent, as typed (repeated names, such as checkboxes, keep every value).
+struct FormValues: Sendable {
+    var fields: [String: [String]]
+
+    init(_ fields: [String: [String]] = [:]) { self.fields = fields }
+
+    /// The value of a field, trimmed; "" when absent.
+    subscript(_ name: String) -> String {
+        get { (fields[name]?.first ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
+        set { fields[name] = [newValue] }
+    }
+
+    func all(_ name: String) -> [String] { fields[name] ?? [] }
+    func has(_ name: String) -> Bool { !(self[name].isEmpty) }
+    func isChecked(_ name: String) -> Bool { ["on", "yes", "true", "1"].contains(self[name].lowercased()) }
+
+    /// Parses an application/x-www-form-urlencoded body.
+    static func parse(urlEncoded body: String) -> FormValues {
+        var out: [String: [String]] = [:]
+        for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String {
+                String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            let key = decode(kv[0])
+            let value = kv.count > 1 ? decode(kv[1]) : ""
+            out[key, default: []].append(value)
+        }
+        return FormValues(out)
+    }
+}
+
+extension Request {
+    /// The urlencoded form of this request (its body was collected by the CSRF middleware).
+    func formValues() -> FormValues {
+        guard let buffer = body.data else { return FormValues() }
+        return FormValues.parse(urlEncoded: String(buffer: buffer))
+    }
+}
+
+/// Problems found in a form, each tied to its field so the page shows it in the summary and beside the field.
+struct FormErrors: Sendable {
+    struct Item: Sendable {
+        let field: String
+        let key: String
+        let args: [String]
+    }
+
+    private(set) var items: [Item] = []
+
+    var isEmpty: Bool { items.isEmpty }
+
+    mutating func add(_ field: String, _ key: String, _ args: String...) {
+        guard !items.contains(where: { $0.field == field }) else { return }
+        items.append(Item(field: field, key: key, args: args))
+    }
+
+    func item(for field: String) -> Item? { items.first { $0.field == field } }
+}
+
+struct FormOption: Encodable, Sendable {
+    let value: String
+    let label: String
+    let selected: Bool
+    let id: String
+}
+
+struct FormField: Encodable, Sendable {
+    let name: String
+    let id: String
+    let type: String
+    let label: String
+    let hint: String?
+    let value: String
+    let error: String?
+    let options: [FormOption]
+    let optional: Bool
+    let autocomplete: String?
+    let maxLength: Int?
+    let rows: Int?
+    let inputmode: String?
+    let width: String?
+    /// The ids the control is described by (hint, error), for aria-describedby.
+    let describedBy: String?
+}
+
+struct FormSection: Encodable, Sendable {
+    let legend: String?
+    let fields: [FormField]
+}
+
+struct ErrorSummaryItem: Encodable, Sendable {
+    let href: String
+    let message: String
+}
+
+/// A form ready for `components/form.leaf`: sections of fields, the error summary, the submit button.
+struct FormView: Encodable, Sendable {
+    let action: String
+    let submit: String
+    let sections: [FormSection]
+    let errors: [ErrorSummaryItem]
+    let hasErrors: Bool
+}
+
+/// Builds the fields of a form with their labels, hints, values and errors in the request's language.
+struct FormBuilder {
+    let req: Request
+    let values: FormValues
+    let errors: FormErrors
+    private(set) var sections: [FormSection] = []
+    private var current: [FormField] = []
+    private var legend: String?
+
+    init(_ req: Request, values: FormValues, errors: FormErrors) {
+        self.req = req
+        self.values = values
+        self.errors = errors
+    }
+
+    mutating func section(_ legendKey: String?) {
+        flush()
+        legend = legendKey.map { req.t($0) }
+    }
+
+    private mutating func flush() {
+        if !current.isEmpty || legend != nil { sections.append(FormSection(legend: legend, fields: current)) }
+        current = []
+        legend = nil
+    }
+
+    private func errorText(_ name: String) -> String? {
+        errors.item(for: name).map { req.application.catalogue.text($0.key, req.language, $0.args) }
+    }
+
+    private func fieldID(_ name: String) -> String {
+        "f-" + name.replacingOccurrences(of: "[]", with: "").replacingOccurrences(of: "_", with: "-")
+    }
+
+    private mutating func add(
+        _ name: String, type: String, label: String, hint: String?, options: [FormOption] = [], optional: Bool,
+        autocomplete: String?, maxLength: Int?, rows: Int? = nil, inputmode: String? = nil, width: String? = nil,
+        value: String? = nil
+    ) {
+        let id = fieldID(name)
+        let hintText = hint.map { req.t($0) }
+        let error = errorText(name)
+        var described: [String] = []
+        if hintText != nil { described.append(id + "-hint") }
+        if error != nil { described.append(id + "-error") }
+        current.append(FormField(
+            name: name, id: id, type: type, label: req.t(label), hint: hintText, value: value ?? values[name],
+            error: error, options: options, optional: optional, autocomplete: autocomplete, maxLength: maxLength,
+            rows: rows, inputmode: inputmode, width: width,
+            describedBy: described.isEmpty ? nil : described.joined(separator: " ")))
+    }
+
+    mutating func text(
+        _ name: String, _ label: String, hint: String? = nil, optional: Bool = false, type: String = "text",
+        autocomplete: String? = nil, maxLength: Int = 200, inputmode: String? = nil, width: String? = nil
+    ) {
+        add(name, type: type, label: label, hint: hint, optional: optional, autocomplete: autocomplete,
+            maxLength: maxLength, inputmode: inputmode, width: width)
+    }
+
+    mutating func password(_ name: String, _ label: String, hint: String? = nil, autocomplete: String) {
+        add(name, type: "password", label: label, hint: hint, optional: false, autocomplete: autocomplete,
+            maxLength: PasswordPolicy.maximumLength, value: "")
+    }
+
+    mutating func textarea(_ name: String, _ label: String, hint: String? = nil, optional: Bool = false, maxLength: Int = 4000, rows: Int = 5) {
+        add(name, type: "textarea", label: label, hint: hint, optional: optional, autocomplete: nil,
+            maxLength: maxLength, rows: rows)
+    }
+
+    /// A select, radios or checkboxes; options are (value, catalogue key or text).
+    mutating func choice(
+        _ name: String, _ label: String, type: String, options: [(String, String)], hint: String? = nil,
+        optional: Bool = false, translateOptions: Bool = true
+    ) {
+        let chosen = Set(values.all(name))
+        let opts = options.enumerated().map { i, o in
+            FormOption(value: o.0, label: translateOptions ? req.t(o.1) : o.1, selected: chosen.contains(o.0),
+                       id: fieldID(name) + (i == 0 ? "" : "-\(i)"))
+        }
+        add(name, type: type, label: label, hint: hint, options: opts, optional: optional, autocomplete: nil, maxLength: nil)
+    }
+
+    mutating func checkbox(_ name: String, _ label: String, hint: String? = nil) {
+        let opt = FormOption(value: "yes", label: req.t(label), selected: values.isChecked(name), id: fieldID(name))
+        add(name, type: "checkbox", label: label, hint: hint, options: [opt], optional: true, autocomplete: nil, maxLength: nil)
+    }
+
+    mutating func build(action: String, submit: String) -> FormView {
+        flush()
+        let summary = errors.items.map { item in
+            ErrorSummaryItem(href: "#" + fieldID(item.field),
+                             message: req.application.catalogue.text(item.key, req.language, item.args))
+        }
+        return FormView(action: action, submit: req.t(submit), sections: sections, errors: summary, hasErrors: !summary.isEmpty)
+    }
+}
+
+/// Shared field checks that add the field's message to `errors`.
+extension FormErrors {
+    mutating func required(_ values: FormValues, _ name: String, max: Int = 200) {
+        let v = values[name]
+        if v.isEmpty { add(name, "error.required") } else if v.count > max { add(name, "error.too_long", String(max)) }
+    }
+
+    mutating func optional(_ values: FormValues, _ name: String, max: Int = 200) {
+        if values[name].count > max { add(name, "error.too_long", String(max)) }
+    }
+
+    mutating func email(_ values: FormValues, _ name: String, required: Bool = true) {
+        let v = values[name]
+        if v.isEmpty { if required { add(name, "error.required") } } else if !TextRules.isEmail(v) { add(name, "error.email") }
+    }
+
+    mutating func phone(_ values: FormValues, _ name: String, required: Bool) {
+        let v = values[name]
+        if v.isEmpty { if required { add(name, "error.required") } } else if !TextRules.isPhone(v) { add(name, "error.phone") }
+    }
+}

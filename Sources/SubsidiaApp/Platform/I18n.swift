@@ -1,0 +1,103 @@
+import Foundation
+import Leaf
+import SubsidiaCore
+import Vapor
+
+/// The language catalogues (`Resources/Locales/{fr,en,de}.json`): flat key → sentence, with `{0}`, `{1}`
+/// for values. Loaded once at start; a missing key falls back to French, then shows the key itself.
+public struct Catalogue: Sendable {
+    public let entries: [Language: [String: String]]
+
+    public init(entries: [Language: [String: String]]) { self.entries = entries }
+
+    public static func load(from directory: String) throws -> Catalogue {
+        var entries: [Language: [String: String]] = [:]
+        for lang in Language.allCases {
+            let url = URL(fileURLWithPath: directory).appendingPathComponent("\(lang.rawValue).json")
+            let data = try Data(contentsOf: url)
+            entries[lang] = try JSONDecoder().decode([String: String].self, from: data)
+        }
+        return Catalogue(entries: entries)
+    }
+
+    public func text(_ key: String, _ language: Language, _ args: [String] = []) -> String {
+        var s = entries[language]?[key] ?? entries[.fr]?[key] ?? key
+        for (i, a) in args.enumerated() { s = s.replacingOccurrences(of: "{\(i)}", with: a) }
+        return s
+    }
+
+    /// Keys present in one language and missing in another (a test keeps this empty).
+    public func missingKeys() -> [Language: [String]] {
+        let all = Set(entries.values.flatMap(\.keys))
+        var out: [Language: [String]] = [:]
+        for lang in Language.allCases {
+            let missing = all.subtracting(entries[lang].map { Array($0.keys) } ?? []).sorted()
+            if !missing.isEmpty { out[lang] = missing }
+        }
+        return out
+    }
+}
+
+extension Application {
+    private struct CatalogueKey: StorageKey { typealias Value = Catalogue }
+    public var catalogue: Catalogue {
+        get { storage[CatalogueKey.self] ?? Catalogue(entries: [:]) }
+        set { storage[CatalogueKey.self] = newValue }
+    }
+}
+
+extension Request {
+    private struct LanguageKey: StorageKey { typealias Value = Language }
+
+    /// The language of this request: the signed-in user's choice, else the `lang` cookie, else the browser's
+    /// Accept-Language, else French.
+    public var language: Language {
+        get { storage[LanguageKey.self] ?? .fr }
+        set { storage[LanguageKey.self] = newValue }
+    }
+
+    func t(_ key: String, _ args: String...) -> String {
+        application.catalogue.text(key, language, args)
+    }
+
+    func money(_ m: Money) -> String { MoneyFormatter.format(m, language: language) }
+    func date(_ d: CalendarDate) -> String { DateText.date(d, language) }
+    func dateTime(_ d: Date) -> String { DateText.dateTime(d, language) }
+}
+
+/// Sets `req.language` before any handler runs. The user's stored choice is applied later, by the session
+/// middleware, once the user is known.
+struct LanguageMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let cookie = request.cookies["lang"]?.string, let lang = Language(rawValue: cookie) {
+            request.language = lang
+        } else if let lang = Language.negotiate(acceptLanguage: request.headers.first(name: .acceptLanguage)) {
+            request.language = lang
+        }
+        let response = try await next.respond(to: request)
+        response.headers.replaceOrAdd(name: .contentLanguage, value: request.language.rawValue)
+        return response
+    }
+}
+
+/// `#t("key")` or `#t("key", value1, value2)` in templates: the sentence in the request's language.
+struct TranslateTag: LeafTag {
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard let key = ctx.parameters.first?.string else {
+            throw Abort(.internalServerError, reason: "#t() needs a key")
+        }
+        guard let request = ctx.request else { return .string(key) }
+        let args = ctx.parameters.dropFirst().map { $0.string ?? "" }
+        return .string(request.application.catalogue.text(key, request.language, Array(args)))
+    }
+}
+
+/// `#csrf()`: the hidden CSRF field of the request's session, for forms rendered inside a component
+/// whose context is the form alone.
+struct CSRFFieldTag: UnsafeUnescapedLeafTag {
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        let token = ctx.request?.browserSession?.csrfToken ?? ""
+        // The token is base64url: it never needs escaping.
+        return .string("<input type=\"hidden\" name=\"_csrf\" value=\"\(token)\">")
+    }
+}

@@ -1,0 +1,98 @@
+import Fluent
+import Foundation
+import SubsidiaCore
+import Vapor
+
+/// What the layout needs on every page; the feature's own data sits beside it as `c`.
+struct PageMeta: Encodable, Sendable {
+    struct LanguageLink: Encodable, Sendable {
+        let code: String
+        let name: String
+        let href: String
+        let current: Bool
+    }
+
+    struct NavLink: Encodable, Sendable {
+        let href: String
+        let label: String
+        let current: Bool
+    }
+
+    let lang: String
+    let title: String
+    let hasErrors: Bool
+    let csrf: String
+    let path: String
+    let userName: String?
+    let languages: [LanguageLink]
+    let nav: [NavLink]
+    let flash: String?
+}
+
+struct Page<Content: Encodable & Sendable>: Encodable, Sendable {
+    let meta: PageMeta
+    let c: Content
+}
+
+struct Empty: Encodable, Sendable {}
+
+extension Request {
+    /// Renders a page in the layout. `title` is a catalogue key or an already translated text.
+    func render<C: Encodable & Sendable>(
+        _ template: String, title: String, _ content: C, errors: Bool = false, status: HTTPStatus = .ok
+    ) async throws -> Response {
+        let session = try await ensureSession()
+        var flash: String?
+        if let key = session.flash {
+            flash = t(key)
+            session.flash = nil
+            try await SessionRecord.query(on: db).filter(\.$id == session.id).set(\.$flash, to: nil).update()
+        }
+        let here = url.path
+        let query = url.query.map { "?" + $0 } ?? ""
+        let nextParam = (here + query).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
+        let langs = Language.allCases.map { l in
+            PageMeta.LanguageLink(
+                code: l.rawValue, name: application.catalogue.text("language.name", l),
+                href: "/language/\(l.rawValue)?next=\(nextParam)", current: l == language)
+        }
+        let translatedTitle = t(title)
+        let meta = PageMeta(
+            lang: language.rawValue,
+            title: errors ? t("error.title_prefix") + translatedTitle : translatedTitle,
+            hasErrors: errors, csrf: session.csrfToken, path: here, userName: currentUser?.name,
+            languages: langs, nav: navigation(current: here), flash: flash)
+        let view = try await self.view.render(template, Page(meta: meta, c: content)).get()
+        let response = Response(status: status)
+        response.headers.contentType = .html
+        response.body = .init(buffer: view.data)
+        return response
+    }
+
+    private func navigation(current: String) -> [PageMeta.NavLink] {
+        var links: [(String, String)] = [("/", "nav.home"), ("/calls/timetable", "nav.timetable")]
+        if let user = currentUser {
+            links.append(("/account", "nav.account"))
+            if user.userRole == .applicant { links.append(("/organisations", "nav.organisations")) }
+            if user.userRole.managesCalls { links.append(("/staff/calls", "nav.staff_calls")) }
+            if user.userRole == .admin { links.append(("/admin/users", "nav.admin")) }
+        } else {
+            links.append(("/login", "nav.login"))
+            links.append(("/register", "nav.register"))
+        }
+        return links.map { href, key in
+            PageMeta.NavLink(href: href, label: t(key), current: href == "/" ? current == "/" : current.hasPrefix(href))
+        }
+    }
+
+    func redirect(_ path: String, flash key: String? = nil) async throws -> Response {
+        if let key { try await flash(key) }
+        return redirect(to: path, redirectType: .normal)
+    }
+}
+
+/// A local path to come back to after login or a language change; anything else becomes "/".
+func safeNext(_ raw: String?) -> String {
+    guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\"), raw.count < 500 else { return "/" }
+    return raw
+}

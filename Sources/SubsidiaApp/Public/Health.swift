@@ -1,0 +1,29 @@
+import Fluent
+import SQLKit
+import Vapor
+
+enum HealthController {
+    struct Health: Content {
+        let status: String
+        let database: String
+        let migrations: Int
+    }
+
+    /// Status, database kind and the count of applied migrations; 503 when the database does not answer.
+    static func health(_ req: Request) async throws -> Response {
+        struct Count: Decodable { let n: Int }
+        let kind = req.application.subsidiaConfig.database.kind
+        do {
+            guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+            let n = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+                .from("_fluent_migrations").first(decoding: Count.self)?.n ?? 0
+            let response = Response(status: .ok)
+            try response.content.encode(Health(status: "ok", database: kind, migrations: n))
+            return response
+        } catch {
+            let response = Response(status: .serviceUnavailable)
+            try response.content.encode(Health(status: "unavailable", database: kind, migrations: 0))
+            return response
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Fluent
+import Foundation
+import Leaf
+import SubsidiaCore
+import Vapor
+
+/// Sets up one application: database, migrations, templates, languages, middleware, routes, commands.
+/// It reads no environment itself: everything comes in through `config`.
+public func configure(_ app: Application, config: AppConfig, clock: any SubsidiaCore.Clock = SystemClock()) async throws {
+    app.subsidiaConfig = config
+    app.clock = clock
+    let root = ResourceLocator.root(app)
+    app.directory = DirectoryConfiguration(workingDirectory: root)
+
+    try DatabaseSetup.configure(app, config.database)
+    app.migrations.add(M001_Platform())
+    // bcrypt's cost: 12 in service; tests use the minimum so hundreds of logins stay fast.
+    app.passwords.use(.bcrypt(cost: app.environment == .testing ? 4 : 12))
+
+    app.catalogue = try Catalogue.load(from: root + "Resources/Locales")
+    app.views.use(.leaf)
+    app.leaf.tags["t"] = TranslateTag()
+    app.leaf.tags["csrf"] = CSRFFieldTag()
+    if let port = config.port { app.http.server.configuration.port = port }
+    app.routes.defaultMaxBodySize = "1mb"
+
+    // Outermost first: errors become pages, headers go on every response, static files skip the database.
+    app.middleware = Middlewares()
+    app.middleware.use(ErrorPageMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware(secure: config.secureCookies))
+    app.middleware.use(FileMiddleware(publicDirectory: root + "Public/", defaultFile: nil))
+    app.middleware.use(LanguageMiddleware())
+
+    try routes(app)
+
+    app.asyncCommands.use(MigrateCommand(), as: "migrate")
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(CreateUserCommand(), as: "create-user")
+    app.lifecycle.use(SessionPurge())
+}
+
+/// Finds the folder that holds Resources/ and Public/: the working directory when started from the
+/// package, else the package this file was compiled in (tests run from other folders too).
+enum ResourceLocator {
+    static func root(_ app: Application) -> String {
+        let cwd = DirectoryConfiguration.detect().workingDirectory
+        let fm = FileManager.default
+        if fm.fileExists(atPath: cwd + "Resources/Locales/fr.json") { return cwd }
+        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return here.path.hasSuffix("/") ? here.path : here.path + "/"
+    }
+}
+
+/// Migrates, prepares SQLite, and loads the demo on an empty database (what `serve` does before listening).
+public enum Startup {
+    public static func prepare(_ app: Application, announce: Bool) async throws {
+        try await DatabaseSetup.prepareSQLite(app)
+        try await app.autoMigrate()
+        if app.subsidiaConfig.loadDemo, try await User.query(on: app.db).count() == 0 {
+            try await DemoData.load(app)
+            if announce { announceDemo(app) }
+        } else if announce, app.subsidiaConfig.loadDemo {
+            announceDemo(app)
+        }
+    }
+
+    static func announceDemo(_ app: Application) {
+        var lines = ["Demo logins (password \(DemoData.password)):"]
+        for u in DemoData.users { lines.append("  \(u.role.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(u.email)") }
+        print(lines.joined(separator: "\n"))
+    }
+}
+
+/// Deletes expired sessions and used or expired tokens every ten minutes.
+struct SessionPurge: LifecycleHandler {
+    func didBootAsync(_ app: Application) async throws {
+        guard app.environment != .testing else { return }
+        let task = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(600))
+                try? await SessionPurge.run(app)
+            }
+        }
+        app.storage[TaskKey.self] = task
+    }
+
+    func shutdownAsync(_ app: Application) async {
+        app.storage[TaskKey.self]?.cancel()
+    }
+
+    struct TaskKey: StorageKey { typealias Value = Task<Void, Never> }
+
+    static func run(_ app: Application) async throws {
+        let now = app.clock.now()
+        try await SessionRecord.query(on: app.db).group(.or) {
+            $0.filter(\.$expiresAt < now).filter(\.$lastSeenAt < now - Lifetimes.sessionIdle)
+        }.delete()
+        try await UserToken.query(on: app.db).filter(\.$expiresAt < now).delete()
+    }
+}
