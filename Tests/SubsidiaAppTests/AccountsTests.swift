@@ -1,0 +1,205 @@
+import Fluent
+import Foundation
+import SubsidiaCore
+import Testing
+import VaporTesting
+@testable import SubsidiaApp
+
+@Suite("Accounts: register, confirm, log in, throttle, passwords, CSRF")
+struct AccountsTests {
+    @Test("Register, confirm by the mailed link, then log in; the session id changes at login")
+    func registerConfirmLogin() async throws {
+        try await withSubsidia { app, _ in
+            let b = Browser(app)
+            try await b.get("/register")
+            let anonymousSession = b.cookies[SessionCookie.name]
+            #expect(anonymousSession != nil)
+            let res = try await b.post("/register", [("name", "Léa Muller"), ("email", "Lea@Commune.lu"),
+                                                     ("password", "a long enough phrase"), ("password_confirm", "a long enough phrase")])
+            #expect(res.status == .ok)
+            #expect(res.text.contains("lea@commune.lu"))
+            // Not confirmed yet: login is refused with a clear message.
+            try await b.get("/login")
+            var login = try await b.post("/login", [("email", "lea@commune.lu"), ("password", "a long enough phrase")])
+            #expect(login.status == .forbidden)
+            #expect(login.text.contains("Confirmez d'abord votre adresse e-mail"))
+            let mail = try #require(try await mails(app, to: "lea@commune.lu").first)
+            let confirm = try #require(link(in: mail.body))
+            #expect(try await b.get(confirm).status == .seeOther)
+            // The link is single use.
+            #expect(try await b.get(confirm).status == .gone)
+            try await b.get("/login")
+            login = try await b.post("/login", [("email", "lea@commune.lu"), ("password", "a long enough phrase"), ("next", "/organisations")])
+            #expect(login.status == .seeOther)
+            #expect(login.location == "/organisations")
+            #expect(b.cookies[SessionCookie.name] != anonymousSession)
+            let cookie = try #require(login.headers.first(name: .setCookie))
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
+            #expect(try await b.get("/account").text.contains("Léa Muller"))
+            let audit = try await AuditEvent.query(on: app.db).all().map(\.action)
+            #expect(audit.contains("user.registered") && audit.contains("user.email_confirmed") && audit.contains("user.login"))
+        }
+    }
+
+    @Test("Registration errors keep the values and name each field; an existing email is not revealed")
+    func registerErrors() async throws {
+        try await withSubsidia { app, _ in
+            let b = Browser(app)
+            try await b.get("/register")
+            let res = try await b.post("/register", [("name", "Léa"), ("email", "not-an-email"), ("password", "short"), ("password_confirm", "x")])
+            #expect(res.status == .unprocessableEntity)
+            let html = res.text
+            #expect(html.contains("<title>Erreur : "))
+            #expect(html.contains("Il y a un problème"))
+            #expect(html.contains("href=\"#f-email\""))
+            #expect(html.contains("value=\"Léa\""))
+            #expect(html.contains("au moins 12 caractères"))
+            try await makeUser(app, "taken@commune.lu")
+            try await b.get("/register")
+            let again = try await b.post("/register", [("name", "X"), ("email", "taken@commune.lu"),
+                                                       ("password", "another long phrase"), ("password_confirm", "another long phrase")])
+            #expect(again.status == .ok)
+            #expect(try await mails(app, to: "taken@commune.lu").first?.kind == "already_registered")
+            #expect(try await User.query(on: app.db).filter(\.$email == "taken@commune.lu").count() == 1)
+        }
+    }
+
+    @Test("A form without its CSRF token, or with another, is refused and changes nothing")
+    func csrf() async throws {
+        try await withSubsidia { app, _ in
+            let b = Browser(app)
+            try await b.get("/register")
+            let none = try await b.post("/register", [("name", "X"), ("email", "x@y.lu"), ("password", "a long enough phrase"),
+                                                      ("password_confirm", "a long enough phrase")], csrf: "")
+            #expect(none.status == .forbidden)
+            #expect(none.text.contains("Le formulaire a expiré"))
+            let wrong = try await b.post("/register", [("name", "X"), ("email", "x@y.lu"), ("password", "a long enough phrase"),
+                                                       ("password_confirm", "a long enough phrase")], csrf: "forged")
+            #expect(wrong.status == .forbidden)
+            #expect(try await User.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test("Failed logins are throttled per account with a clear message, then allowed again")
+    func throttling() async throws {
+        try await withSubsidia { app, clock in
+            try await makeUser(app, "anna@asbl.lu")
+            let b = Browser(app)
+            for _ in 0..<5 {
+                try await b.get("/login")
+                let r = try await b.post("/login", [("email", "anna@asbl.lu"), ("password", "wrong password here")])
+                #expect(r.status == .unauthorized)
+                #expect(r.text.contains("Adresse e-mail ou mot de passe incorrect"))
+            }
+            try await b.get("/login")
+            let locked = try await b.post("/login", [("email", "anna@asbl.lu"), ("password", DemoData.password)])
+            #expect(locked.status == .tooManyRequests)
+            #expect(locked.text.contains("Trop de tentatives de connexion ont échoué"))
+            clock.advance(by: 16 * 60)
+            try await b.login("anna@asbl.lu")
+        }
+    }
+
+    @Test("Failed logins are throttled per address across accounts")
+    func addressThrottling() async throws {
+        try await withSubsidia { app, _ in
+            try await makeUser(app, "real@asbl.lu")
+            let b = Browser(app)
+            for i in 0..<20 {
+                try await b.get("/login")
+                try await b.post("/login", [("email", "guess\(i)@asbl.lu"), ("password", "wrong password here")])
+            }
+            try await b.get("/login")
+            #expect(try await b.post("/login", [("email", "real@asbl.lu"), ("password", DemoData.password)]).status == .tooManyRequests)
+        }
+    }
+
+    @Test("Forgotten password: the link works once and expires after an hour; other sessions end")
+    func reset() async throws {
+        try await withSubsidia { app, clock in
+            try await makeUser(app, "paul@commune.lu")
+            let other = Browser(app)
+            try await other.login("paul@commune.lu")
+            let b = Browser(app)
+            try await b.get("/password/forgot")
+            #expect(try await b.post("/password/forgot", [("email", "paul@commune.lu")]).status == .ok)
+            // An unknown address gets the same answer and no mail.
+            try await b.get("/password/forgot")
+            #expect(try await b.post("/password/forgot", [("email", "nobody@commune.lu")]).status == .ok)
+            #expect(try await mails(app, to: "nobody@commune.lu").isEmpty)
+            let pathMail = try #require(try await mails(app, to: "paul@commune.lu").last)
+            let path = try #require(link(in: pathMail.body))
+            #expect(try await b.get(path).status == .ok)
+            let mismatch = try await b.post(path, [("password", "a brand new phrase"), ("password_confirm", "different phrase!!")])
+            #expect(mismatch.status == .unprocessableEntity)
+            #expect(try await b.post(path, [("password", "a brand new phrase"), ("password_confirm", "a brand new phrase")]).status == .seeOther)
+            #expect(try await b.get(path).status == .gone)
+            #expect(try await other.get("/account").status == .seeOther)
+            try await b.login("paul@commune.lu", "a brand new phrase")
+
+            try await b.get("/password/forgot")
+            try await b.post("/password/forgot", [("email", "paul@commune.lu")])
+            let lateMail = try #require(try await mails(app, to: "paul@commune.lu").last)
+            let late = try #require(link(in: lateMail.body))
+            clock.advance(by: 3_601)
+            #expect(try await b.get(late).status == .gone)
+        }
+    }
+
+    @Test("Change password needs the current one and keeps this session")
+    func changePassword() async throws {
+        try await withSubsidia { app, _ in
+            try await makeUser(app, "eva@commune.lu")
+            let b = Browser(app)
+            try await b.login("eva@commune.lu")
+            try await b.get("/account/password")
+            let wrong = try await b.post("/account/password", [("current_password", "not it at all"), ("password", "a brand new phrase"),
+                                                               ("password_confirm", "a brand new phrase")])
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(wrong.text.contains("Le mot de passe actuel n'est pas correct"))
+            try await b.post("/account/password", [("current_password", DemoData.password), ("password", "a brand new phrase"),
+                                                   ("password_confirm", "a brand new phrase")])
+            #expect(try await b.get("/account").status == .ok)
+            try await b.post("/logout", [])
+            #expect(try await b.get("/account").status == .seeOther)
+            try await Browser(app).login("eva@commune.lu", "a brand new phrase")
+        }
+    }
+
+    @Test("Idle sessions expire; the purge deletes them")
+    func idleSessions() async throws {
+        try await withSubsidia { app, clock in
+            try await makeUser(app, "idle@commune.lu")
+            let b = Browser(app)
+            try await b.login("idle@commune.lu")
+            #expect(try await b.get("/account").status == .ok)
+            clock.advance(by: Lifetimes.sessionIdle + 1)
+            let res = try await b.get("/account")
+            #expect(res.status == .seeOther)
+            #expect(res.location.hasPrefix("/login?next="))
+            try await SessionPurge.run(app)
+            #expect(try await SessionRecord.query(on: app.db).filter(\.$user.$id != nil).count() == 0)
+        }
+    }
+
+    @Test("Language: French by default, Accept-Language, then the switcher remembered for the user")
+    func language() async throws {
+        try await withSubsidia { app, _ in
+            try await makeUser(app, "lang@commune.lu")
+            let b = Browser(app)
+            #expect(try await b.get("/").text.contains("<html lang=\"fr\""))
+            b.acceptLanguage = "de-LU,de;q=0.9"
+            #expect(try await b.get("/").text.contains("Projektaufrufe"))
+            let switched = try await b.get("/language/en?next=/calls/timetable")
+            #expect(switched.location == "/calls/timetable")
+            #expect(try await b.get("/").text.contains("Calls for projects"))
+            try await b.login("lang@commune.lu")
+            try await b.get("/language/de?next=/")
+            let fresh = Browser(app)
+            try await fresh.login("lang@commune.lu")
+            #expect(try await fresh.get("/account").text.contains("Mein Konto"))
+            // An outside address is never a redirect target.
+            #expect(try await b.get("/language/fr?next=//evil.example").location == "/")
+        }
+    }
+}
