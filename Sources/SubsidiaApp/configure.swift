@@ -76,8 +76,10 @@ struct SessionPurge: LifecycleHandler {
     func didBootAsync(_ app: Application) async throws {
         guard app.environment != .testing else { return }
         let task = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(600))
+            while true {
+                // A cancelled sleep throws: stop before touching a database that is shutting down.
+                do { try await Task.sleep(for: .seconds(600)) } catch { return }
+                if Task.isCancelled { return }
                 try? await SessionPurge.run(app)
             }
         }
@@ -85,7 +87,9 @@ struct SessionPurge: LifecycleHandler {
     }
 
     func shutdownAsync(_ app: Application) async {
-        app.storage[TaskKey.self]?.cancel()
+        guard let task = app.storage[TaskKey.self] else { return }
+        task.cancel()
+        await task.value
     }
 
     struct TaskKey: StorageKey { typealias Value = Task<Void, Never> }

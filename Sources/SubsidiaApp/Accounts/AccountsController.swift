@@ -95,7 +95,7 @@ enum AccountsController {
 
     private static func renderLogin(_ req: Request, values: FormValues, errors: FormErrors, status: HTTPStatus? = nil) async throws -> Response {
         var f = FormBuilder(req, values: values, errors: errors)
-        f.text("email", "account.email", type: "email", autocomplete: "username", maxLength: 254)
+        f.text("email", "account.email", type: "email", autocomplete: "email", maxLength: 254)
         f.password("password", "account.password", autocomplete: "current-password")
         let form = f.build(action: "/login", submit: "account.login_submit")
         return try await req.render("accounts/login", title: "account.login_title",

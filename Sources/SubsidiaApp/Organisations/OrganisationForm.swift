@@ -17,7 +17,7 @@ enum OrganisationForm {
         f.choice("pakt_signed", "org.pakt_signed", type: "radios", options: [("yes", "form.yes"), ("no", "form.no")],
                  hint: "org.pakt_signed_hint", optional: true)
         f.section("org.section.address")
-        f.text("street", "org.street", autocomplete: "street-address")
+        f.text("street", "org.street", autocomplete: "address-line1")
         f.text("postcode", "org.postcode", hint: "org.postcode_hint", autocomplete: "postal-code", maxLength: 12, width: "10")
         f.text("locality", "org.locality", autocomplete: "address-level2", maxLength: 100)
         f.choice("country", "org.country", type: "select", options: countries.map { ($0, "country." + $0) })

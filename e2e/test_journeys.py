@@ -1,0 +1,136 @@
+"""The first journeys a newcomer makes, in a real browser, with axe-core on every page visited."""
+import re
+
+from axe_selenium_python import Axe
+from selenium.webdriver.common.by import By
+
+VISITED = []
+
+
+def check_axe(driver):
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run()
+    violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]]
+    VISITED.append(driver.current_url)
+    assert violations == [], f"axe violations on {driver.current_url}: {violations}"
+
+
+def fill(driver, name, value):
+    field = driver.find_element(By.NAME, name)
+    field.clear()
+    field.send_keys(value)
+
+
+def submit(driver):
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit], main form .button").click()
+
+
+
+
+def mail_link(driver, base_url, email):
+    driver.get(base_url + "/login")
+    fill(driver, "email", "admin@subsidia.example")
+    fill(driver, "password", "subsidia-demo-2026")
+    submit(driver)
+    driver.get(base_url + "/admin/outbox?q=" + email)
+    check_axe(driver)
+    body = driver.find_element(By.CSS_SELECTOR, ".mail-body").text
+    link = re.search(r"https?://\S+", body).group(0)
+    driver.find_element(By.CSS_SELECTOR, "form.logout button").click()
+    return link
+
+
+def test_register_confirm_login_profile_session_language(browser, base_url):
+    d = browser
+    d.get(base_url + "/")
+    check_axe(d)
+    assert "Appels à projets" in d.find_element(By.TAG_NAME, "h1").text
+
+    # Register
+    d.get(base_url + "/register")
+    check_axe(d)
+    fill(d, "name", "Léa Muller")
+    fill(d, "email", "lea@commune-e2e.lu")
+    fill(d, "password", "une phrase assez longue")
+    fill(d, "password_confirm", "une phrase assez longue")
+    submit(d)
+    check_axe(d)
+    assert "Consultez vos e-mails" in d.page_source
+
+    # Confirm with the mailed link, read from the outbox by the admin
+    link = mail_link(d, base_url, "lea@commune-e2e.lu")
+    d.get(link)
+    check_axe(d)
+    assert "confirmée" in d.page_source
+
+    # Log in
+    fill(d, "email", "lea@commune-e2e.lu")
+    fill(d, "password", "une phrase assez longue")
+    submit(d)
+    check_axe(d)
+    assert "Léa Muller" in d.page_source
+
+    # Organisation profile: an IBAN error, then the fix
+    d.get(base_url + "/organisations/new")
+    check_axe(d)
+    values = {"legal_name": "Commune de Test E2E", "street": "1, rue de la Gare", "postcode": "1234", "locality": "Testville",
+              "bank_holder": "Commune de Test E2E", "iban": "LU29 0019 4006 4475 0000", "bic": "BCEELULL",
+              "contact1_name": "Léa Muller", "contact1_function": "Secrétaire", "contact1_phone": "+352 247 85795",
+              "contact1_email": "lea@commune-e2e.lu"}
+    for k, v in values.items():
+        fill(d, k, v)
+    d.find_element(By.CSS_SELECTOR, "select[name=legal_form] option[value=commune]").click()
+    d.find_element(By.ID, "f-pakt-signed").click()
+    submit(d)
+    check_axe(d)
+    summary = d.find_element(By.CSS_SELECTOR, ".error-summary")
+    assert "IBAN" in summary.text
+    assert d.switch_to.active_element == summary  # focus moves to the summary
+    assert d.find_element(By.NAME, "legal_name").get_attribute("value") == "Commune de Test E2E"
+    fill(d, "iban", "lu28 0019 4006 4475 0000")
+    submit(d)
+    check_axe(d)
+    assert "LU28 0019 4006 4475 0000" in d.page_source
+
+    # Register for an information session of the demo AMIF call
+    d.get(base_url + "/calls/timetable")
+    check_axe(d)
+    d.find_element(By.PARTIAL_LINK_TEXT, "AMIF-DEMO").click()
+    check_axe(d)
+    d.find_elements(By.CSS_SELECTOR, "input[name=session]")[0].click()
+    fill(d, "name", "Léa Muller")
+    fill(d, "email", "lea@commune-e2e.lu")
+    fill(d, "organisation", "Commune de Test E2E")
+    submit(d)
+    check_axe(d)
+    assert "Inscription confirmée" in d.page_source
+
+    # Switch language, without JavaScript needed: plain links
+    d.find_element(By.CSS_SELECTOR, "a[hreflang=de]").click()
+    check_axe(d)
+    assert d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "de"
+    d.get(base_url + "/account")
+    check_axe(d)
+    assert "Mein Konto" in d.page_source
+    d.find_element(By.CSS_SELECTOR, "a[hreflang=en]").click()
+    assert "My account" in d.page_source
+
+
+def test_staff_pages_pass_axe(browser, base_url):
+    d = browser
+    d.get(base_url + "/login")
+    fill(d, "email", "officer@subsidia.example")
+    fill(d, "password", "subsidia-demo-2026")
+    submit(d)
+    for path in ["/staff/calls", "/staff/calls/new", "/staff/programmes", "/calls/COM-2023", "/calls/AMIF-2024"]:
+        d.get(base_url + path)
+        check_axe(d)
+    d.find_element(By.CSS_SELECTOR, "form.logout button").click()
+    d.get(base_url + "/login")
+    fill(d, "email", "admin@subsidia.example")
+    fill(d, "password", "subsidia-demo-2026")
+    submit(d)
+    for path in ["/admin/users", "/admin/audit"]:
+        d.get(base_url + path)
+        check_axe(d)
