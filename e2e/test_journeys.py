@@ -28,11 +28,15 @@ def submit(driver):
 
 
 
-def mail_link(driver, base_url, email):
+def login(driver, base_url, email, password="subsidia-demo-2026"):
     driver.get(base_url + "/login")
-    fill(driver, "email", "admin@subsidia.example")
-    fill(driver, "password", "subsidia-demo-2026")
+    fill(driver, "email", email)
+    fill(driver, "password", password)
     submit(driver)
+
+
+def mail_link(driver, base_url, email):
+    login(driver, base_url, "admin@subsidia.example")
     driver.get(base_url + "/admin/outbox?q=" + email)
     check_axe(driver)
     body = driver.find_element(By.CSS_SELECTOR, ".mail-body").text
@@ -119,18 +123,12 @@ def test_register_confirm_login_profile_session_language(browser, base_url):
 
 def test_staff_pages_pass_axe(browser, base_url):
     d = browser
-    d.get(base_url + "/login")
-    fill(d, "email", "officer@subsidia.example")
-    fill(d, "password", "subsidia-demo-2026")
-    submit(d)
+    login(d, base_url, "officer@subsidia.example")
     for path in ["/staff/calls", "/staff/calls/new", "/staff/programmes", "/calls/COM-2023", "/calls/AMIF-2024"]:
         d.get(base_url + path)
         check_axe(d)
     d.find_element(By.CSS_SELECTOR, "form.logout button").click()
-    d.get(base_url + "/login")
-    fill(d, "email", "admin@subsidia.example")
-    fill(d, "password", "subsidia-demo-2026")
-    submit(d)
+    login(d, base_url, "admin@subsidia.example")
     for path in ["/admin/users", "/admin/audit"]:
         d.get(base_url + path)
         check_axe(d)
