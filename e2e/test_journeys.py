@@ -3,6 +3,8 @@ import re
 
 from axe_selenium_python import Axe
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 VISITED = []
 
@@ -35,13 +37,19 @@ def login(driver, base_url, email, password="subsidia-demo-2026"):
     submit(driver)
 
 
+def logout(driver, base_url):
+    """Logs out and waits for the redirect home, so the next navigation is not overtaken by it."""
+    driver.find_element(By.CSS_SELECTOR, "form.logout button").click()
+    WebDriverWait(driver, 10).until(expected_conditions.url_to_be(base_url + "/"))
+
+
 def mail_link(driver, base_url, email):
     login(driver, base_url, "admin@subsidia.example")
     driver.get(base_url + "/admin/outbox?q=" + email)
     check_axe(driver)
     body = driver.find_element(By.CSS_SELECTOR, ".mail-body").text
     link = re.search(r"https?://\S+", body).group(0)
-    driver.find_element(By.CSS_SELECTOR, "form.logout button").click()
+    logout(driver, base_url)
     return link
 
 
@@ -127,7 +135,7 @@ def test_staff_pages_pass_axe(browser, base_url):
     for path in ["/staff/calls", "/staff/calls/new", "/staff/programmes", "/calls/COM-2023", "/calls/AMIF-2024"]:
         d.get(base_url + path)
         check_axe(d)
-    d.find_element(By.CSS_SELECTOR, "form.logout button").click()
+    logout(d, base_url)
     login(d, base_url, "admin@subsidia.example")
     for path in ["/admin/users", "/admin/audit"]:
         d.get(base_url + path)
