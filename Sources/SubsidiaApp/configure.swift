@@ -96,7 +96,7 @@ struct SessionPurge: LifecycleHandler {
 
     static func run(_ app: Application) async throws {
         let now = app.clock.now()
-        try await SessionRecord.query(on: app.db).group(.or) {
+        try await StoredSession.query(on: app.db).group(.or) {
             $0.filter(\.$expiresAt < now).filter(\.$lastSeenAt < now - Lifetimes.sessionIdle)
         }.delete()
         try await UserToken.query(on: app.db).filter(\.$expiresAt < now).delete()

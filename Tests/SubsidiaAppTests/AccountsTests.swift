@@ -178,7 +178,7 @@ struct AccountsTests {
             #expect(res.status == .seeOther)
             #expect(res.location.hasPrefix("/login?next="))
             try await SessionPurge.run(app)
-            #expect(try await SessionRecord.query(on: app.db).filter(\.$user.$id != nil).count() == 0)
+            #expect(try await StoredSession.query(on: app.db).filter(\.$user.$id != nil).count() == 0)
         }
     }
 

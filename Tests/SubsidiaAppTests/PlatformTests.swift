@@ -99,6 +99,22 @@ struct PlatformTests {
         }
     }
 
+    @Test("Reading public pages writes no session; a page with a form starts one for its CSRF token")
+    func sessionsOnlyForForms() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            let b = Browser(app)
+            for path in ["/", "/calls/timetable", "/calls/AMIF-2024", "/calls/DOES-NOT-EXIST"] {
+                try await b.get(path)
+                #expect(b.cookies[SessionCookie.name] == nil, "\(path) set a session cookie")
+            }
+            #expect(try await StoredSession.query(on: app.db).count() == 0)
+            // The demo AMIF call has sessions open for registration: its page carries a form.
+            try await b.get("/calls/AMIF-DEMO-2026")
+            #expect(b.cookies[SessionCookie.name] != nil && b.csrf?.isEmpty == false)
+            #expect(try await StoredSession.query(on: app.db).count() == 1)
+        }
+    }
+
     @Test("Security headers and error pages in the visitor's language")
     func headersAndErrors() async throws {
         try await withSubsidia { app, _ in

@@ -20,7 +20,7 @@ enum AccountsController {
         let form = f.build(action: "/register", submit: "account.register_submit")
         return try await req.render("accounts/form", title: "account.register_title",
                                     FormPage(heading: req.t("account.register_title"), intro: req.t("account.register_intro"), form: form),
-                                    errors: !errors.isEmpty, status: errors.isEmpty ? .ok : .unprocessableEntity)
+                                    errors: !errors.isEmpty, status: errors.isEmpty ? .ok : .unprocessableEntity, hasForm: true)
     }
 
     static func register(_ req: Request) async throws -> Response {
@@ -100,7 +100,8 @@ enum AccountsController {
         let form = f.build(action: "/login", submit: "account.login_submit")
         return try await req.render("accounts/login", title: "account.login_title",
                                     LoginPage(form: form, next: values["next"]),
-                                    errors: !errors.isEmpty, status: status ?? (errors.isEmpty ? .ok : .unprocessableEntity))
+                                    errors: !errors.isEmpty, status: status ?? (errors.isEmpty ? .ok : .unprocessableEntity),
+                                    hasForm: true)
     }
 
     static func login(_ req: Request) async throws -> Response {
@@ -193,7 +194,7 @@ enum AccountsController {
         let form = f.build(action: "/password/forgot", submit: "account.forgot_submit")
         return try await req.render("accounts/form", title: "account.forgot_title",
                                     FormPage(heading: req.t("account.forgot_title"), intro: req.t("account.forgot_intro"), form: form),
-                                    errors: !errors.isEmpty, status: errors.isEmpty ? .ok : .unprocessableEntity)
+                                    errors: !errors.isEmpty, status: errors.isEmpty ? .ok : .unprocessableEntity, hasForm: true)
     }
 
     static func forgot(_ req: Request) async throws -> Response {
@@ -246,7 +247,7 @@ enum AccountsController {
         let form = f.build(action: req.url.path, submit: "account.reset_submit")
         return try await req.render("accounts/form", title: "account.reset_title",
                                     FormPage(heading: req.t("account.reset_title"), intro: nil, form: form),
-                                    errors: !errors.isEmpty, status: errors.isEmpty ? .ok : .unprocessableEntity)
+                                    errors: !errors.isEmpty, status: errors.isEmpty ? .ok : .unprocessableEntity, hasForm: true)
     }
 
     static func reset(_ req: Request) async throws -> Response {
@@ -265,7 +266,7 @@ enum AccountsController {
             // A reset link also proves the address.
             if user.emailConfirmedAt == nil { user.emailConfirmedAt = now }
             try await user.update(on: db)
-            try await SessionRecord.query(on: db).filter(\.$user.$id == user.id!).delete()
+            try await StoredSession.query(on: db).filter(\.$user.$id == user.id!).delete()
             try await Audit.record("user.password_reset", entity: "user", id: user.id, by: req, on: db, actor: user)
         }
         return try await req.redirect("/login", flash: "account.password_reset_done")
@@ -302,7 +303,7 @@ enum AccountsController {
             user.passwordHash = hash
             try await user.update(on: db)
             // Every other session of this user ends; this one is replaced below.
-            try await SessionRecord.query(on: db).filter(\.$user.$id == user.id!).delete()
+            try await StoredSession.query(on: db).filter(\.$user.$id == user.id!).delete()
             try await Audit.record("user.password_changed", entity: "user", id: user.id, by: req, on: db)
         }
         req.browserSession = nil

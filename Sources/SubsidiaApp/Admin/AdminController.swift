@@ -74,7 +74,7 @@ enum AdminController {
         try await req.db.transaction { db in
             u.isActive = active
             try await u.update(on: db)
-            if !active { try await SessionRecord.query(on: db).filter(\.$user.$id == u.id!).delete() }
+            if !active { try await StoredSession.query(on: db).filter(\.$user.$id == u.id!).delete() }
             try await Audit.record(active ? "user.reactivated" : "user.deactivated", entity: "user", id: u.id, summary: u.email, by: req, on: db)
         }
         return try await req.redirect("/admin/users", flash: active ? "admin.reactivated" : "admin.deactivated")

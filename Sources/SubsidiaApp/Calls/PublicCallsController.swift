@@ -162,7 +162,7 @@ enum PublicCallsController {
             },
             sessions: sessions, canRegister: form != nil, form: form)
         return try await req.render("public/call", title: call.title.text(lang), page, errors: !errors.isEmpty,
-                                    status: errors.isEmpty ? .ok : .unprocessableEntity)
+                                    status: errors.isEmpty ? .ok : .unprocessableEntity, hasForm: form != nil)
     }
 
     // MARK: Information sessions (AMIF-05)

@@ -38,15 +38,18 @@ struct Empty: Encodable, Sendable {}
 
 extension Request {
     /// Renders a page in the layout. `title` is a catalogue key or an already translated text.
+    /// `hasForm` starts a session for a visitor who has none, for the form's CSRF token; other pages
+    /// create nothing, so reading public pages writes nothing to the database.
     func render<C: Encodable & Sendable>(
-        _ template: String, title: String, _ content: C, errors: Bool = false, status: HTTPStatus = .ok
+        _ template: String, title: String, _ content: C, errors: Bool = false, status: HTTPStatus = .ok,
+        hasForm: Bool = false
     ) async throws -> Response {
-        let session = try await ensureSession()
+        let session = hasForm ? try await ensureSession() : browserSession
         var flash: String?
-        if let key = session.flash {
+        if let session, let key = session.flash {
             flash = t(key)
             session.flash = nil
-            try await SessionRecord.query(on: db).filter(\.$id == session.id).set(\.$flash, to: nil).update()
+            try await StoredSession.query(on: db).filter(\.$id == session.id).set(\.$flash, to: nil).update()
         }
         let here = url.path
         let query = url.query.map { "?" + $0 } ?? ""
@@ -60,7 +63,7 @@ extension Request {
         let meta = PageMeta(
             lang: language.rawValue,
             title: errors ? t("error.title_prefix") + translatedTitle : translatedTitle,
-            hasErrors: errors, csrf: session.csrfToken, path: here, userName: currentUser?.name,
+            hasErrors: errors, csrf: session?.csrfToken ?? "", path: here, userName: currentUser?.name,
             languages: langs, nav: navigation(current: here), flash: flash)
         let view = try await self.view.render(template, Page(meta: meta, c: content)).get()
         let response = Response(status: status)

@@ -4,7 +4,7 @@ import Vapor
 
 /// A browser session, stored in the database so any instance can serve any request.
 /// The id is the SHA-256 of the cookie value: a leaked table does not give working cookies.
-final class SessionRecord: Model, @unchecked Sendable {
+final class StoredSession: Model, @unchecked Sendable {
     static let schema = "sessions"
 
     @ID(custom: "id", generatedBy: .user) var id: String?

@@ -65,10 +65,10 @@ extension Request {
     @discardableResult
     func startSession(user: User?) async throws -> BrowserSession {
         if let old = browserSession {
-            try await SessionRecord.query(on: db).filter(\.$id == old.id).delete()
+            try await StoredSession.query(on: db).filter(\.$id == old.id).delete()
         }
         let cookie = Tokens.random()
-        let record = SessionRecord()
+        let record = StoredSession()
         record.id = Tokens.hash(cookie)
         record.$user.id = user?.id
         record.csrfToken = Tokens.random()
@@ -86,7 +86,7 @@ extension Request {
 
     func endSession() async throws {
         if let old = browserSession {
-            try await SessionRecord.query(on: db).filter(\.$id == old.id).delete()
+            try await StoredSession.query(on: db).filter(\.$id == old.id).delete()
         }
         browserSession = nil
         storage[CookieKey.self] = nil
@@ -97,7 +97,7 @@ extension Request {
     func flash(_ key: String) async throws {
         let session = try await ensureSession()
         session.flash = key
-        try await SessionRecord.query(on: db).filter(\.$id == session.id).set(\.$flash, to: key).update()
+        try await StoredSession.query(on: db).filter(\.$id == session.id).set(\.$flash, to: key).update()
     }
 
     fileprivate var newSessionCookie: String? { storage[CookieKey.self] }
@@ -110,7 +110,7 @@ struct SessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let cookie = request.cookies[SessionCookie.name]?.string, !cookie.isEmpty, cookie.count < 100 {
             let now = request.now
-            if let record = try await SessionRecord.query(on: request.db)
+            if let record = try await StoredSession.query(on: request.db)
                 .filter(\.$id == Tokens.hash(cookie)).with(\.$user).first() {
                 let idle = now.timeIntervalSince(record.lastSeenAt) > Lifetimes.sessionIdle
                 if idle || record.expiresAt < now || record.user.map({ !$0.isActive }) == true {
