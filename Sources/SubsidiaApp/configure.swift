@@ -56,12 +56,9 @@ public enum Startup {
     public static func prepare(_ app: Application, announce: Bool) async throws {
         try await DatabaseSetup.prepareSQLite(app)
         try await app.autoMigrate()
-        if app.subsidiaConfig.loadDemo, try await User.query(on: app.db).count() == 0 {
-            try await DemoData.load(app)
-            if announce { announceDemo(app) }
-        } else if announce, app.subsidiaConfig.loadDemo {
-            announceDemo(app)
-        }
+        guard app.subsidiaConfig.loadDemo else { return }
+        if try await User.query(on: app.db).count() == 0 { try await DemoData.load(app) }
+        if announce { announceDemo(app) }
     }
 
     static func announceDemo(_ app: Application) {

@@ -115,6 +115,10 @@ struct CallsTests {
             #expect(list.text.contains("jo@asbl.lu"))
             let csv = try await officer.get("/staff/calls/\(call.id!)/sessions/\(sessions[0].id!)/registrations.csv").body.string
             #expect(csv.contains("AMIF-DEMO-2026,") && csv.contains("Jo Weber,jo@asbl.lu,ASBL Test"))
+            // Seats taken per session, counted by the database: 1 of 50, and 1 of 1.
+            let manage = try await officer.get("/staff/calls/\(call.id!)").text
+            #expect(manage.contains("1 / 50") && manage.contains("1 / 1"))
+            #expect(try await Browser(app).get("/calls/AMIF-DEMO-2026").text.contains("49 places libres sur 50"))
         }
     }
 

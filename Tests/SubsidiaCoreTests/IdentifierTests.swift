@@ -83,6 +83,8 @@ struct MoneyTests {
         #expect(MoneyFormatter.format(m, language: .en) == "€1,234,567.89")
         #expect(MoneyFormatter.format(Money(euros: 3_000_000), language: .en) == "€3,000,000")
         #expect(MoneyFormatter.percent(Rate(percent: 75), language: .fr) == "75\u{00A0}%")
+        #expect(MoneyFormatter.plainDecimal(Money(euros: 3_000_000)) == "3000000.00")
+        #expect(MoneyFormatter.plainDecimal(Money(cents: 105)) == "1.05")
     }
 
     @Test("COM-07: a rate of an amount rounds down to the cent")

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import SubsidiaCore
 import Vapor
 
@@ -22,12 +23,20 @@ struct CallBundle: Sendable {
         async let actions = CallAction.query(on: db).filter(\.$call.$id == id).sort(\.$position).all()
         async let items = CallItem.query(on: db).filter(\.$call.$id == id).sort(\.$position).all()
         async let sessions = InformationSession.query(on: db).filter(\.$call.$id == id).sort(\.$startsAt).all()
-        let regs = try await SessionRegistration.query(on: db).filter(\.$callID == id).all(\.$session.$id)
-        var counts: [UUID: Int] = [:]
-        for s in regs { counts[s, default: 0] += 1 }
+        let counts = try await registrationCounts(call: id, on: db)
         guard let p = try await programme else { throw Abort(.internalServerError) }
         return CallBundle(call: call, programme: p, objectives: try await objectives, actions: try await actions,
                           items: try await items, sessions: try await sessions, registrations: counts)
+    }
+
+    /// Registrations per information session of a call, counted by the database.
+    static func registrationCounts(call id: UUID, on db: any Database) async throws -> [UUID: Int] {
+        struct Row: Decodable { let session_id: UUID; let n: Int }
+        guard let sql = db as? any SQLDatabase else { return [:] }
+        let rows = try await sql.select().column("session_id").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from(SessionRegistration.schema).where("call_id", .equal, SQLBind(id)).groupBy("session_id")
+            .all(decoding: Row.self)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.session_id, $0.n) })
     }
 
     var facts: CallFacts {

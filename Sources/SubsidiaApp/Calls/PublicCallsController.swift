@@ -277,7 +277,7 @@ enum PublicCallsController {
         let items = try await timetableRows(req).map {
             Item(reference: $0.reference, title: $0.title, programme: $0.programme, area: $0.area, objective: $0.objective,
                  eligible_applicants: $0.eligibleApplicants,
-                 total_amount_eur: $0.totalAmountCents.map { String($0 / 100) + "." + String(format: "%02d", $0 % 100) },
+                 total_amount_eur: $0.totalAmountCents.map { MoneyFormatter.plainDecimal(Money(cents: $0)) },
                  start: $0.startISO, end: $0.endISO, url: base + $0.href)
         }
         let response = Response(status: .ok)
@@ -289,7 +289,7 @@ enum PublicCallsController {
         var csv = "reference,title,programme,area,objective,eligible_applicants,total_amount_eur,start,end,url\r\n"
         let base = req.application.subsidiaConfig.baseURL
         for r in try await timetableRows(req) {
-            let amount = r.totalAmountCents.map { String($0 / 100) + "." + String(format: "%02d", $0 % 100) } ?? ""
+            let amount = r.totalAmountCents.map { MoneyFormatter.plainDecimal(Money(cents: $0)) } ?? ""
             csv += [r.reference, r.title, r.programme, r.area, r.objective, r.eligibleApplicants, amount, r.startISO,
                     r.endISO ?? "", base + r.href].map(CSV.field).joined(separator: ",") + "\r\n"
         }

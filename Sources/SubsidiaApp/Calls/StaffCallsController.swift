@@ -133,8 +133,7 @@ enum StaffCallsController {
             return true
         }
         guard ok else {
-            var values = CallForm.values(of: try await loadCall(req), language: req.language)
-            for (k, vals) in v.fields where k != "version" && k != "_csrf" { values.fields[k] = vals }
+            let values = CallForm.values(of: try await loadCall(req), language: req.language).overlaid(with: v)
             return try await renderForm(req, values: values, errors: FormErrors(), action: action, title: "staff.call_edit", conflict: true)
         }
         return try await req.redirect("/staff/calls/\(call.id!)", flash: "staff.call_updated")

@@ -182,9 +182,7 @@ enum OrganisationsController {
             return true
         }
         guard changed else {
-            var current = OrganisationForm.values(of: try await Organisation.find(org.id, on: req.db) ?? org)
-            // Keep what this person typed, with the version they now have to overwrite knowingly.
-            for (k, vals) in v.fields where k != "version" && k != "_csrf" { current.fields[k] = vals }
+            let current = OrganisationForm.values(of: try await Organisation.find(org.id, on: req.db) ?? org).overlaid(with: v)
             return try await renderEdit(req, values: current, errors: FormErrors(), action: action, title: "org.edit_title",
                                         conflict: true)
         }

@@ -15,6 +15,14 @@ struct FormValues: Sendable {
     }
 
     func all(_ name: String) -> [String] { fields[name] ?? [] }
+
+    /// These values with what a person typed laid over them, keeping this version number: the conflict
+    /// page shows the latest record's version with the person's own answers, so nothing typed is lost.
+    func overlaid(with typed: FormValues) -> FormValues {
+        var out = self
+        for (k, vals) in typed.fields where k != "version" && k != "_csrf" { out.fields[k] = vals }
+        return out
+    }
     func has(_ name: String) -> Bool { !(self[name].isEmpty) }
     func isChecked(_ name: String) -> Bool { ["on", "yes", "true", "1"].contains(self[name].lowercased()) }
 

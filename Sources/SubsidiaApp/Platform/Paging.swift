@@ -24,11 +24,8 @@ struct Paging: Sendable {
     /// Links to the previous and next page, keeping every other query parameter.
     func view(total: Int, req: Request) -> View {
         let pages = max(1, (total + size - 1) / size)
-        var items = (req.url.query ?? "").split(separator: "&").filter { !$0.hasPrefix("page=") }.map(String.init)
-        func link(_ p: Int) -> String {
-            items.removeAll { $0.hasPrefix("page=") }
-            return req.url.path + "?" + (items + ["page=\(p)"]).joined(separator: "&")
-        }
+        let items = (req.url.query ?? "").split(separator: "&").filter { !$0.hasPrefix("page=") }.map(String.init)
+        func link(_ p: Int) -> String { req.url.path + "?" + (items + ["page=\(p)"]).joined(separator: "&") }
         let first = total == 0 ? 0 : offset + 1
         let last = min(total, offset + size)
         return View(page: page, pages: pages, total: total,

@@ -56,6 +56,12 @@ public enum MoneyFormatter {
         }
     }
 
+    /// The amount for machine-readable data: a dot, always two decimals, no grouping ("3000000.00").
+    public static func plainDecimal(_ money: Money) -> String {
+        let cents = money.cents.magnitude % 100
+        return (money.cents < 0 ? "-" : "") + String(money.cents.magnitude / 100) + "." + (cents < 10 ? "0" : "") + String(cents)
+    }
+
     /// Plain amount for an input field: "1234.56" / "1234,56", no grouping, so it parses back.
     public static func inputValue(_ money: Money, language: Language) -> String {
         let cents = money.cents.magnitude % 100

@@ -42,9 +42,9 @@ public enum DateText {
 
     /// An instant as ISO 8601 with Luxembourg's offset: "2024-09-20T23:59:59+02:00".
     public static func iso8601(_ instant: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.timeZone = LuxembourgTime.zone
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: instant)
+        let c = LuxembourgTime.calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: instant)
+        let offset = LuxembourgTime.zone.secondsFromGMT(for: instant)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d%@%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0,
+                      c.minute ?? 0, c.second ?? 0, offset < 0 ? "-" : "+", abs(offset) / 3_600, abs(offset) % 3_600 / 60)
     }
 }
