@@ -77,9 +77,7 @@ def test_register_confirm_login_profile_session_language(browser, base_url):
     assert "confirmée" in d.page_source
 
     # Log in
-    fill(d, "email", "lea@commune-e2e.lu")
-    fill(d, "password", "une phrase assez longue")
-    submit(d)
+    login(d, base_url, "lea@commune-e2e.lu", "une phrase assez longue")
     check_axe(d)
     assert "Léa Muller" in d.page_source
 
