@@ -17,10 +17,13 @@ let package = Package(
     targets: [
         // Pure domain: money, dates, identifiers, rules. No Vapor, no database.
         .target(name: "SubsidiaCore"),
+        // The platform's PDF documents (application summary, receipt), written without external programs.
+        .target(name: "SubsidiaDocuments"),
         .target(
             name: "SubsidiaApp",
             dependencies: [
                 "SubsidiaCore",
+                "SubsidiaDocuments",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -36,6 +39,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SubsidiaCoreTests", dependencies: ["SubsidiaCore"]),
+        .testTarget(name: "SubsidiaDocumentsTests", dependencies: ["SubsidiaDocuments"]),
         .testTarget(
             name: "SubsidiaAppTests",
             dependencies: [

@@ -1,0 +1,214 @@
+import Foundation
+
+/// The expense categories 1–8 of Annex 1 (COM-23), each with the rule of Annex 2 that governs it.
+public enum ExpenseCategory: Int, CaseIterable, Sendable, Codable {
+    case personnel = 1
+    case travel
+    case equipment
+    case propertyRental
+    case consumables
+    case experts
+    case administrative
+    case other
+
+    public var labelKey: String { "budget.cat\(rawValue)" }
+    /// Annex 2's explanation, shown as the hint of the category.
+    public var guidanceKey: String { "budget.cat\(rawValue).guidance" }
+
+    public var ruleID: String {
+        switch self {
+        case .personnel: "COM-25"
+        case .travel: "COM-26"
+        case .equipment: "COM-27"
+        case .propertyRental: "COM-28"
+        case .consumables: "COM-29"
+        case .experts: "COM-30"
+        case .administrative: "COM-31"
+        case .other: "COM-23"
+        }
+    }
+
+    /// Annex 2 asks for a justification for these: the cheaper of renting or buying (COM-27), the share used
+    /// by the project (COM-28), exclusive use (COM-29), the missing in-house resources (COM-30), the nature
+    /// of administrative costs (COM-31), and a specification for "other" (COM-23).
+    public var needsJustification: Bool { self.rawValue >= 3 }
+    /// The label of the justification field.
+    public var justificationKey: String { "budget.cat\(rawValue).justification" }
+}
+
+/// One expense line of the provisional budget (COM-16: what the subsidy would pay for).
+public struct ExpenseLine: Sendable, Equatable {
+    public var category: ExpenseCategory
+    /// What is bought or paid for.
+    public var detail: String
+    /// Why, or the specification that the category asks for.
+    public var justification: String
+    /// Units (or kilometres for a private car, COM-26).
+    public var quantity: Int
+    public var unitCost: Money
+    /// Personnel (COM-25): the number of people in this function, and their allocation to the project.
+    public var function: String
+    public var headcount: Int
+    /// Share of the cost charged to the project: personnel allocation (COM-25) or the project's share of a
+    /// rented property (COM-28). 100 % elsewhere.
+    public var share: Rate
+    /// Personnel who run the organisation rather than the project: shown, never eligible (COM-25).
+    public var runningCost: Bool
+    /// Travel by private car inside the country, valued per kilometre at the call's rate (COM-26).
+    public var privateCar: Bool
+
+    public init(
+        category: ExpenseCategory, detail: String, justification: String = "", quantity: Int = 1, unitCost: Money,
+        function: String = "", headcount: Int = 1, share: Rate = Rate(percent: 100), runningCost: Bool = false,
+        privateCar: Bool = false
+    ) {
+        self.category = category
+        self.detail = detail
+        self.justification = justification
+        self.quantity = quantity
+        self.unitCost = unitCost
+        self.function = function
+        self.headcount = headcount
+        self.share = share
+        self.runningCost = runningCost
+        self.privateCar = privateCar
+    }
+
+    /// The line's amount in cents, computed here and only here. Shares round down to the cent.
+    public func amount(kilometreRate: Money) -> Money {
+        switch category {
+        case .personnel:
+            return Money(cents: unitCost.cents * Int64(headcount) * Int64(quantity)).applying(share)
+        case .travel where privateCar:
+            return Money(cents: kilometreRate.cents * Int64(quantity))
+        case .propertyRental:
+            return Money(cents: unitCost.cents * Int64(quantity)).applying(share)
+        default:
+            return Money(cents: unitCost.cents * Int64(quantity))
+        }
+    }
+
+    /// Whether the amount counts towards the eligible cost.
+    public var isEligible: Bool { !(category == .personnel && runningCost) }
+
+    public struct Problem: Sendable, Equatable {
+        public let field: String
+        public let key: String
+        public let ruleID: String
+    }
+
+    /// What is missing or wrong on the line, field by field.
+    public func problems() -> [Problem] {
+        var out: [Problem] = []
+        if detail.trimmingCharacters(in: .whitespaces).isEmpty { out.append(.init(field: "detail", key: "error.required", ruleID: "COM-16")) }
+        if quantity < 1 || quantity > 1_000_000 { out.append(.init(field: "quantity", key: "error.budget.quantity", ruleID: "COM-23")) }
+        if category == .personnel {
+            if function.trimmingCharacters(in: .whitespaces).isEmpty {
+                out.append(.init(field: "function", key: "error.budget.function", ruleID: "COM-25"))
+            }
+            if headcount < 1 || headcount > 10_000 { out.append(.init(field: "headcount", key: "error.budget.headcount", ruleID: "COM-25")) }
+        }
+        if category == .personnel || category == .propertyRental, share.basisPoints < 1 || share.basisPoints > 10_000 {
+            out.append(.init(field: "share", key: "error.budget.share", ruleID: category.ruleID))
+        }
+        if category.needsJustification && justification.trimmingCharacters(in: .whitespaces).isEmpty {
+            out.append(.init(field: "justification", key: "error.budget.justification.\(category.rawValue)", ruleID: category.ruleID))
+        }
+        if !(category == .travel && privateCar) && unitCost > Money.inputMaximum {
+            out.append(.init(field: "unit_cost", key: "error.amount_too_large", ruleID: "COM-23"))
+        }
+        return out
+    }
+}
+
+/// Revenue lines 10 and 11 (COM-23, COM-32), with loans apart from grants (PAFMI-02).
+public enum RevenueKind: String, CaseIterable, Sendable, Codable {
+    case ownResources = "own"          // 10
+    case otherSubsidy = "subsidy"      // 11
+    case sponsorship                   // 11
+    case participationFees = "fees"    // 11
+    case loan                          // 11, shown apart (PAFMI-02)
+
+    public var line: Int { self == .ownResources ? 10 : 11 }
+    public var labelKey: String { "revenue." + rawValue }
+    public var isLoan: Bool { self == .loan }
+    /// Who gives the money: the granting body, the sponsor, the lender (COM-32).
+    public var needsSource: Bool { self == .otherSubsidy || self == .sponsorship || self == .loan }
+}
+
+public struct RevenueLine: Sendable, Equatable {
+    public var kind: RevenueKind
+    /// The granting body, sponsor or lender.
+    public var source: String
+    public var detail: String
+    public var amount: Money
+    /// Loans only: whether the project is itself linked to the loan (PAFMI-02, blended financing).
+    public var loanLinkedToProject: Bool
+
+    public init(kind: RevenueKind, source: String = "", detail: String = "", amount: Money, loanLinkedToProject: Bool = false) {
+        self.kind = kind
+        self.source = source
+        self.detail = detail
+        self.amount = amount
+        self.loanLinkedToProject = loanLinkedToProject
+    }
+
+    public func problems() -> [ExpenseLine.Problem] {
+        var out: [ExpenseLine.Problem] = []
+        if kind.needsSource && source.trimmingCharacters(in: .whitespaces).isEmpty {
+            out.append(.init(field: "source", key: "error.revenue.source.\(kind.rawValue)", ruleID: kind.isLoan ? "PAFMI-02" : "COM-32"))
+        }
+        // COM-32: "spécifier la nature de la recette" for everything that is not the applicant's own money.
+        if kind.line == 11 && detail.trimmingCharacters(in: .whitespaces).isEmpty {
+            out.append(.init(field: "detail", key: "error.revenue.nature", ruleID: "COM-32"))
+        }
+        if amount > Money.inputMaximum { out.append(.init(field: "amount", key: "error.amount_too_large", ruleID: "COM-23")) }
+        return out
+    }
+}
+
+/// Totals A and B of Annex 1, computed in cents on the server (COM-23, COM-25, PAFMI-02).
+public struct BudgetSummary: Sendable, Equatable {
+    public let byCategory: [ExpenseCategory: Money]
+    /// (A): every expense line.
+    public let totalExpenses: Money
+    /// Running-the-organisation personnel, left out of the total cost considered for a grant (COM-25).
+    public let notEligible: Money
+    public let eligibleTotal: Money
+    public let ownResources: Money
+    /// Other revenues that are not loans: subsidies, sponsorship, fees.
+    public let otherRevenues: Money
+    public let loans: Money
+    /// (B): 10 + 11, loans included and shown apart.
+    public let totalRevenues: Money
+    /// (A) − (B).
+    public let balance: Money
+
+    public init(expenses: [ExpenseLine], revenues: [RevenueLine], kilometreRate: Money) {
+        var by: [ExpenseCategory: Money] = [:]
+        var total = Money.zero, excluded = Money.zero
+        for line in expenses {
+            let a = line.amount(kilometreRate: kilometreRate)
+            by[line.category, default: .zero] = by[line.category, default: .zero] + a
+            total = total + a
+            if !line.isEligible { excluded = excluded + a }
+        }
+        byCategory = by
+        totalExpenses = total
+        notEligible = excluded
+        eligibleTotal = total - excluded
+        var own = Money.zero, other = Money.zero, loan = Money.zero
+        for r in revenues {
+            switch r.kind {
+            case .ownResources: own = own + r.amount
+            case .loan: loan = loan + r.amount
+            default: other = other + r.amount
+            }
+        }
+        ownResources = own
+        otherRevenues = other
+        loans = loan
+        totalRevenues = own + other + loan
+        balance = total - totalRevenues
+    }
+}
