@@ -14,6 +14,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any Subsidia
 
     try DatabaseSetup.configure(app, config.database)
     app.migrations.add(M001_Platform())
+    app.migrations.add(M002_Applications())
     // bcrypt's cost: 12 in service; tests use the minimum so hundreds of logins stay fast.
     app.passwords.use(.bcrypt(cost: app.environment == .testing ? 4 : 12))
 

@@ -88,6 +88,28 @@ final class Browser: @unchecked Sendable {
         return result!
     }
 
+    /// Sends a file as multipart/form-data with the last page's CSRF token.
+    @discardableResult
+    func upload(_ path: String, fields: [(String, String)], file: (name: String, bytes: [UInt8])?) async throws -> TestingHTTPResponse {
+        let boundary = "subsidia-test-boundary"
+        var body = ByteBuffer()
+        for (k, v) in fields + [("_csrf", csrf ?? "")] {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n")
+        }
+        if let file {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.name)\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+            body.writeBytes(file.bytes)
+            body.writeString("\r\n")
+        }
+        body.writeString("--\(boundary)--\r\n")
+        var h = headers()
+        h.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        var result: TestingHTTPResponse?
+        try await app.testing().test(.POST, path, headers: h, body: body) { res in result = res }
+        keep(result!)
+        return result!
+    }
+
     /// Logs in through the form (a GET first, for the CSRF token).
     func login(_ email: String, _ password: String = DemoData.password) async throws {
         try await get("/login")

@@ -33,7 +33,7 @@ enum Build {
         revenues: [RevenueLine] = [RevenueLine(kind: .ownResources, amount: Money(euros: 1_500))],
         start: CalendarDate? = CalendarDate(year: 2027, month: 3, day: 1), end: CalendarDate? = nil,
         now: Date = now, festival: (String, Money)? = nil, revenueArticle: Bool? = true, inLuxembourg: Bool? = true,
-        incomplete: [FormSection] = [], missing: [String] = [], signed: Bool = true
+        incomplete: [ApplicationSection] = [], missing: [String] = [], signed: Bool = true
     ) -> ApplicationFacts {
         let call = communesCall()
         let summary = BudgetSummary(expenses: expenses, revenues: revenues, kilometreRate: Money(cents: 30))

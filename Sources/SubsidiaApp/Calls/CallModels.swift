@@ -3,21 +3,6 @@ import Foundation
 import SubsidiaCore
 import Vapor
 
-/// A text kept in the three languages of the platform.
-struct Localized: Codable, Sendable, Equatable {
-    var fr: String
-    var en: String
-    var de: String
-
-    func text(_ language: Language) -> String {
-        switch language {
-        case .fr: fr
-        case .en: en.isEmpty ? fr : en
-        case .de: de.isEmpty ? fr : de
-        }
-    }
-}
-
 /// A funding programme (AMIF-08, PAFMI-04): fund, authorities, contact, required visibility mention.
 final class Programme: Model, @unchecked Sendable {
     static let schema = "programmes"
@@ -72,6 +57,8 @@ final class Call: Model, @unchecked Sendable {
     @OptionalField(key: "global_budget_cents") var globalBudgetCents: Int64?
     /// A copy of a seeded call with dates around today, so a newcomer can try the platform.
     @Field(key: "is_demo") var isDemo: Bool
+    /// COM-26: what a kilometre by private car is worth in this call (30 cents for the communes subsidy).
+    @OptionalField(key: "km_rate_cents") var kmRateCents: Int64?
 
     init() {}
 

@@ -85,8 +85,11 @@ enum StaffCallsController {
         call.status = CallStatus.draft.rawValue
         call.isDemo = false
         call.version = 1
+        // COM-26: the communes subsidy values a private-car kilometre at 0.30 €; officers may change it later.
+        call.kmRateCents = call.rules == .communes ? 30 : nil
         try await req.db.transaction { db in
             try await call.create(on: db)
+            try await CallQuestion.ensure(for: call, on: db)
             try await Audit.record("call.created", entity: "call", id: call.id, summary: call.reference, by: req, on: db)
         }
         return try await req.redirect("/staff/calls/\(call.id!)", flash: "staff.call_created")

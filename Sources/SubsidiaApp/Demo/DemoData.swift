@@ -39,6 +39,8 @@ enum DemoData {
             try await communesCall(programme: communes, on: db)
             try await demoCopies(now: now, amif: amif, communes: communes, on: db)
             try await register(on: db)
+            // Every call carries its form's questions as data (COM-22, AMIF-06).
+            for c in try await Call.query(on: db).all() { try await CallQuestion.ensure(for: c, on: db) }
             let event = AuditEvent()
             event.occurredAt = now
             event.action = "demo.loaded"
@@ -174,6 +176,8 @@ enum DemoData {
         c.maxRateBP = s.maxRate?.basisPoints
         c.globalBudgetCents = s.globalBudget?.cents
         c.isDemo = s.isDemo
+        // COM-26: 0.30 € per kilometre by private car (Annex 2 of seed 003).
+        c.kmRateCents = s.ruleSet == .communes ? 30 : nil
         try await c.create(on: db)
         return c
     }

@@ -25,8 +25,12 @@ public struct AppConfig: Sendable {
     /// Where mail links point ("https://subsidia.example.lu"); no trailing slash.
     public var baseURL: String
     public var port: Int?
+    /// The largest document an applicant may upload (COM-14), SUBSIDIA_MAX_UPLOAD_MB, 20 MB by default.
+    public var maxUploadBytes: Int
 
-    public init(database: DatabaseChoice, loadDemo: Bool, secureCookies: Bool, baseURL: String, port: Int? = nil) {
+    public init(database: DatabaseChoice, loadDemo: Bool, secureCookies: Bool, baseURL: String, port: Int? = nil,
+                maxUploadBytes: Int = 20 * 1_048_576) {
+        self.maxUploadBytes = maxUploadBytes
         self.database = database
         self.loadDemo = loadDemo
         self.secureCookies = secureCookies
@@ -81,9 +85,16 @@ public struct AppConfig: Sendable {
               baseParts.host != nil else {
             throw Problem(variable: "SUBSIDIA_BASE_URL", message: "expected an http(s) address, got \"\(base)\"")
         }
+        var maxUpload = 20
+        if let raw = env["SUBSIDIA_MAX_UPLOAD_MB"], !raw.isEmpty {
+            guard let mb = Int(raw), (1...200).contains(mb) else {
+                throw Problem(variable: "SUBSIDIA_MAX_UPLOAD_MB", message: "\"\(raw)\" is not a size in MB between 1 and 200")
+            }
+            maxUpload = mb
+        }
         let secure = mode == .production
         return AppConfig(database: database, loadDemo: loadDemo, secureCookies: secure,
-                         baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, port: port)
+                         baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, port: port, maxUploadBytes: maxUpload * 1_048_576)
     }
 }
 

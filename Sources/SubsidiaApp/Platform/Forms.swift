@@ -67,6 +67,11 @@ struct FormErrors: Sendable {
         items.append(Item(field: field, key: key, args: args))
     }
 
+    mutating func add(_ field: String, _ key: String, arguments: [String]) {
+        guard !items.contains(where: { $0.field == field }) else { return }
+        items.append(Item(field: field, key: key, args: arguments))
+    }
+
     func item(for field: String) -> Item? { items.first { $0.field == field } }
 }
 

@@ -76,7 +76,10 @@ extension Request {
         var links: [(String, String)] = [("/", "nav.home"), ("/calls/timetable", "nav.timetable")]
         if let user = currentUser {
             links.append(("/account", "nav.account"))
-            if user.userRole == .applicant { links.append(("/organisations", "nav.organisations")) }
+            if user.userRole == .applicant {
+                links.append(("/applications", "nav.applications"))
+                links.append(("/organisations", "nav.organisations"))
+            }
             if user.userRole.managesCalls { links.append(("/staff/calls", "nav.staff_calls")) }
             if user.userRole == .admin { links.append(("/admin/users", "nav.admin")) }
         } else {

@@ -10,7 +10,7 @@ public enum ApplicationStatus: String, CaseIterable, Sendable, Codable {
 }
 
 /// The parts of an application form (COM-22, AMIF-06), in the order of Annex 1.
-public enum FormSection: String, CaseIterable, Sendable, Codable {
+public enum ApplicationSection: String, CaseIterable, Sendable, Codable {
     case applicant
     case project
     case relevance
@@ -26,7 +26,7 @@ public enum FormSection: String, CaseIterable, Sendable, Codable {
     public var labelKey: String { "section." + rawValue }
 
     /// The sections of a call's form. The AMIF call asks for no list of earlier ministry subsidies.
-    public static func sections(for ruleSet: RuleSet) -> [FormSection] {
+    public static func sections(for ruleSet: RuleSet) -> [ApplicationSection] {
         switch ruleSet {
         case .communes: allCases
         case .amif: allCases.filter { $0 != .previousSubsidies }

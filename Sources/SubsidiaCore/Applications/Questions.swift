@@ -18,7 +18,7 @@ public enum QuestionType: String, CaseIterable, Sendable, Codable {
 /// A question of a call's form: data attached to the call, never code (COM-22, AMIF-06).
 public struct Question: Sendable, Equatable, Codable {
     public var code: String
-    public var section: FormSection
+    public var section: ApplicationSection
     public var type: QuestionType
     public var required: Bool
     public var label: Localized
@@ -32,7 +32,7 @@ public struct Question: Sendable, Equatable, Codable {
     public var requiredIfYes: String?
 
     public init(
-        _ code: String, _ section: FormSection, _ type: QuestionType, required: Bool = true, label: Localized,
+        _ code: String, _ section: ApplicationSection, _ type: QuestionType, required: Bool = true, label: Localized,
         hint: Localized? = nil, maxLength: Int = 4_000, maxLines: Int? = nil, minValue: Int? = nil, maxValue: Int? = nil,
         requiredIfYes: String? = nil
     ) {

@@ -43,7 +43,7 @@ public struct ApplicationFacts: Sendable {
     public var requested: Money?
     public var cap: FundingCap
     /// Sections of the form still to complete (the declaration is checked on its own).
-    public var incompleteSections: [FormSection]
+    public var incompleteSections: [ApplicationSection]
     /// Labels of required documents not uploaded yet (COM-14, AMIF-07).
     public var missingDocuments: [String]
     /// The declaration was confirmed by a member with the signatory flag (COM-11).
@@ -53,7 +53,7 @@ public struct ApplicationFacts: Sendable {
         call: CallFacts, eligibleForms: Set<LegalForm>, seatCountry: String, applicantForm: LegalForm, applicantCountry: String,
         now: Date, projectStart: CalendarDate?, projectEnd: CalendarDate?, revenueArticleDeclared: Bool?,
         takesPlaceInLuxembourg: Bool?, actionCode: String?, expenses: [ExpenseLine], revenues: [RevenueLine],
-        summary: BudgetSummary, requested: Money?, cap: FundingCap, incompleteSections: [FormSection],
+        summary: BudgetSummary, requested: Money?, cap: FundingCap, incompleteSections: [ApplicationSection],
         missingDocuments: [String], declaredBySignatory: Bool
     ) {
         self.call = call

@@ -1,0 +1,302 @@
+import Fluent
+import Foundation
+import SubsidiaCore
+import Vapor
+
+/// A question of a call's form, stored as data of the call (COM-22, AMIF-06).
+final class CallQuestion: Model, @unchecked Sendable {
+    static let schema = "call_questions"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "call_id") var call: Call
+    @Field(key: "code") var code: String
+    @Field(key: "section") var section: String
+    @Field(key: "type") var type: String
+    @Field(key: "required") var required: Bool
+    @Field(key: "position") var position: Int
+    @Field(key: "label_fr") var labelFr: String
+    @Field(key: "label_en") var labelEn: String
+    @Field(key: "label_de") var labelDe: String
+    @OptionalField(key: "hint_fr") var hintFr: String?
+    @OptionalField(key: "hint_en") var hintEn: String?
+    @OptionalField(key: "hint_de") var hintDe: String?
+    @Field(key: "max_length") var maxLength: Int
+    @OptionalField(key: "max_lines") var maxLines: Int?
+    @OptionalField(key: "min_value") var minValue: Int?
+    @OptionalField(key: "max_value") var maxValue: Int?
+    @OptionalField(key: "required_if_yes") var requiredIfYes: String?
+
+    init() {}
+
+    init(callID: UUID, question q: Question, position: Int) {
+        $call.id = callID
+        code = q.code
+        section = q.section.rawValue
+        type = q.type.rawValue
+        required = q.required
+        self.position = position
+        labelFr = q.label.fr; labelEn = q.label.en; labelDe = q.label.de
+        hintFr = q.hint?.fr; hintEn = q.hint?.en; hintDe = q.hint?.de
+        maxLength = q.maxLength
+        maxLines = q.maxLines
+        minValue = q.minValue
+        maxValue = q.maxValue
+        requiredIfYes = q.requiredIfYes
+    }
+
+    var question: Question {
+        Question(code, ApplicationSection(rawValue: section) ?? .project, QuestionType(rawValue: type) ?? .text, required: required,
+                 label: Localized(fr: labelFr, en: labelEn, de: labelDe),
+                 hint: hintFr.map { Localized(fr: $0, en: hintEn ?? "", de: hintDe ?? "") },
+                 maxLength: maxLength, maxLines: maxLines, minValue: minValue, maxValue: maxValue, requiredIfYes: requiredIfYes)
+    }
+
+    /// Gives a call the standard questions of its rule set, once.
+    static func ensure(for call: Call, on db: any Database) async throws {
+        let id = try call.requireID()
+        guard try await CallQuestion.query(on: db).filter(\.$call.$id == id).count() == 0 else { return }
+        for (i, q) in StandardQuestions.questions(for: call.rules).enumerated() {
+            try await CallQuestion(callID: id, question: q, position: i + 1).create(on: db)
+        }
+    }
+}
+
+/// An organisation's application to a call. The applicant's details are copied from the organisation
+/// profile when the application starts and can be changed for this application only.
+final class GrantApplication: Model, @unchecked Sendable {
+    static let schema = "applications"
+
+    @ID(key: .id) var id: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    @Parent(key: "call_id") var call: Call
+    @Parent(key: "organisation_id") var organisation: Organisation
+    @Field(key: "created_by") var createdBy: UUID
+    @Field(key: "status") var status: String
+    @OptionalField(key: "reference") var reference: String?
+    @Field(key: "title") var title: String
+    @OptionalField(key: "project_start") var projectStart: String?
+    @OptionalField(key: "project_end") var projectEnd: String?
+    @OptionalField(key: "action_code") var actionCode: String?
+    @OptionalField(key: "festival_code") var festivalCode: String?
+    @OptionalField(key: "requested_cents") var requestedCents: Int64?
+    @OptionalField(key: "submitted_at") var submittedAt: Date?
+    @Field(key: "submission_count") var submissionCount: Int
+    @OptionalField(key: "withdrawn_at") var withdrawnAt: Date?
+    /// Set by a decision (issue 4); what is granted counts against the action's envelope (AMIF-02).
+    @OptionalField(key: "granted_cents") var grantedCents: Int64?
+
+    @Field(key: "legal_name") var legalName: String
+    @Field(key: "legal_form") var legalForm: String
+    @Field(key: "street") var street: String
+    @Field(key: "postcode") var postcode: String
+    @Field(key: "locality") var locality: String
+    @Field(key: "country") var country: String
+    @OptionalField(key: "phone") var phone: String?
+    @OptionalField(key: "website") var website: String?
+    @OptionalField(key: "bank_holder") var bankHolder: String?
+    @OptionalField(key: "iban") var iban: String?
+    @OptionalField(key: "bic") var bic: String?
+    @Field(key: "contact1_name") var contact1Name: String
+    @Field(key: "contact1_function") var contact1Function: String
+    @Field(key: "contact1_phone") var contact1Phone: String
+    @Field(key: "contact1_email") var contact1Email: String
+    @OptionalField(key: "contact1_address") var contact1Address: String?
+    @OptionalField(key: "contact2_name") var contact2Name: String?
+    @OptionalField(key: "contact2_function") var contact2Function: String?
+    @OptionalField(key: "contact2_phone") var contact2Phone: String?
+    @OptionalField(key: "contact2_email") var contact2Email: String?
+    @OptionalField(key: "contact2_address") var contact2Address: String?
+    /// COM-02: the applicant's budget has a revenue article.
+    @OptionalField(key: "revenue_article") var revenueArticle: Bool?
+    /// The applicant section was checked and saved by the applicant.
+    @Field(key: "applicant_confirmed") var applicantConfirmed: Bool
+
+    // COM-11: the declaration, confirmed by a member with the signatory flag.
+    @OptionalField(key: "declaration_name") var declarationName: String?
+    @OptionalField(key: "declaration_function") var declarationFunction: String?
+    @OptionalField(key: "declaration_place") var declarationPlace: String?
+    @OptionalField(key: "declaration_date") var declarationDate: String?
+    @OptionalField(key: "declared_by") var declaredBy: UUID?
+    @OptionalField(key: "declared_at") var declaredAt: Date?
+
+    init() {}
+
+    var applicationStatus: ApplicationStatus { ApplicationStatus(rawValue: status) ?? .draft }
+    var requested: Money? { requestedCents.map(Money.init(cents:)) }
+    var projectPeriodStart: CalendarDate? { projectStart.flatMap(CalendarDate.init(iso:)) }
+    var projectPeriodEnd: CalendarDate? { projectEnd.flatMap(CalendarDate.init(iso:)) }
+}
+
+/// Per-section version (optimistic locking) and the applicant's "I have completed this section".
+final class ApplicationSectionRecord: Model, @unchecked Sendable {
+    static let schema = "application_sections"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "application_id") var application: GrantApplication
+    @Field(key: "section") var section: String
+    @Field(key: "version") var version: Int
+    @Field(key: "marked_complete") var markedComplete: Bool
+
+    init() {}
+    init(applicationID: UUID, section: ApplicationSection) {
+        $application.id = applicationID
+        self.section = section.rawValue
+        version = 1
+        markedComplete = false
+    }
+}
+
+/// A typed answer: exactly one value column is set, according to the question's type.
+final class ApplicationAnswer: Model, @unchecked Sendable {
+    static let schema = "application_answers"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "application_id") var application: GrantApplication
+    @Field(key: "question_code") var questionCode: String
+    @OptionalField(key: "text_value") var textValue: String?
+    @OptionalField(key: "int_value") var intValue: Int64?
+    @OptionalField(key: "date_value") var dateValue: String?
+    @OptionalField(key: "bool_value") var boolValue: Bool?
+
+    init() {}
+
+    func set(_ value: AnswerValue) {
+        textValue = nil; intValue = nil; dateValue = nil; boolValue = nil
+        switch value {
+        case .text(let t): textValue = t
+        case .integer(let n): intValue = Int64(n)
+        case .date(let d): dateValue = d.iso
+        case .bool(let b): boolValue = b
+        case .codes(let c): textValue = c.joined(separator: ",")
+        }
+    }
+
+    func value(for type: QuestionType) -> AnswerValue? {
+        switch type {
+        case .text, .textarea: textValue.map(AnswerValue.text)
+        case .integer: intValue.map { .integer(Int($0)) }
+        case .date: dateValue.flatMap(CalendarDate.init(iso:)).map(AnswerValue.date)
+        case .yesNo: boolValue.map(AnswerValue.bool)
+        case .themes, .capCategory, .action:
+            textValue.map { .codes($0.split(separator: ",").map(String.init)) }
+        }
+    }
+}
+
+final class ExpenseLineRecord: Model, @unchecked Sendable {
+    static let schema = "expense_lines"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "application_id") var application: GrantApplication
+    @Field(key: "position") var position: Int
+    @Field(key: "category") var category: Int
+    @Field(key: "detail") var detail: String
+    @Field(key: "justification") var justification: String
+    @Field(key: "quantity") var quantity: Int
+    @Field(key: "unit_cost_cents") var unitCostCents: Int64
+    @Field(key: "function") var function: String
+    @Field(key: "headcount") var headcount: Int
+    @Field(key: "share_bp") var shareBP: Int
+    @Field(key: "running_cost") var runningCost: Bool
+    @Field(key: "private_car") var privateCar: Bool
+    /// Computed by SubsidiaCore on save and kept for exports; never typed by anyone.
+    @Field(key: "amount_cents") var amountCents: Int64
+
+    init() {}
+
+    var line: ExpenseLine {
+        ExpenseLine(category: ExpenseCategory(rawValue: category) ?? .other, detail: detail, justification: justification,
+                    quantity: quantity, unitCost: Money(cents: unitCostCents), function: function, headcount: headcount,
+                    share: Rate(basisPoints: shareBP), runningCost: runningCost, privateCar: privateCar)
+    }
+
+    func set(_ l: ExpenseLine, kilometreRate: Money) {
+        category = l.category.rawValue
+        detail = l.detail
+        justification = l.justification
+        quantity = l.quantity
+        unitCostCents = l.unitCost.cents
+        function = l.function
+        headcount = l.headcount
+        shareBP = l.share.basisPoints
+        runningCost = l.runningCost
+        privateCar = l.privateCar
+        amountCents = l.amount(kilometreRate: kilometreRate).cents
+    }
+}
+
+final class RevenueLineRecord: Model, @unchecked Sendable {
+    static let schema = "revenue_lines"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "application_id") var application: GrantApplication
+    @Field(key: "position") var position: Int
+    @Field(key: "kind") var kind: String
+    @Field(key: "source") var source: String
+    @Field(key: "detail") var detail: String
+    @Field(key: "amount_cents") var amountCents: Int64
+    @Field(key: "loan_linked") var loanLinked: Bool
+
+    init() {}
+
+    var line: RevenueLine {
+        RevenueLine(kind: RevenueKind(rawValue: kind) ?? .ownResources, source: source, detail: detail,
+                    amount: Money(cents: amountCents), loanLinkedToProject: loanLinked)
+    }
+
+    func set(_ l: RevenueLine) {
+        kind = l.kind.rawValue
+        source = l.source
+        detail = l.detail
+        amountCents = l.amount.cents
+        loanLinked = l.loanLinkedToProject
+    }
+}
+
+/// Projects for which the applicant received a subsidy in earlier years (Annex 1).
+final class PreviousSubsidy: Model, @unchecked Sendable {
+    static let schema = "previous_subsidies"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "application_id") var application: GrantApplication
+    @Field(key: "project_name") var projectName: String
+    @Field(key: "year") var year: Int
+    @Field(key: "granted") var granted: Bool
+
+    init() {}
+}
+
+/// An uploaded document (COM-14, AMIF-07), stored in the database with its SHA-256.
+final class ApplicationDocument: Model, @unchecked Sendable {
+    static let schema = "application_documents"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "application_id") var application: GrantApplication
+    @OptionalField(key: "item_code") var itemCode: String?
+    @Field(key: "filename") var filename: String
+    @Field(key: "content_type") var contentType: String
+    @Field(key: "size_bytes") var sizeBytes: Int64
+    @Field(key: "sha256") var sha256: String
+    @Field(key: "content") var content: Data
+    @Field(key: "uploaded_by") var uploadedBy: UUID
+    @Field(key: "uploaded_at") var uploadedAt: Date
+
+    init() {}
+}
+
+/// One submitted version: what was sent, when, by whom, its fingerprint and the receipt given.
+final class ApplicationSubmission: Model, @unchecked Sendable {
+    static let schema = "application_submissions"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "application_id") var application: GrantApplication
+    @Field(key: "number") var number: Int
+    @Field(key: "submitted_at") var submittedAt: Date
+    @Field(key: "submitted_by") var submittedBy: UUID
+    @Field(key: "content_sha256") var contentSHA256: String
+    @Field(key: "snapshot") var snapshot: String
+    @Field(key: "receipt_pdf") var receiptPDF: Data
+
+    init() {}
+}

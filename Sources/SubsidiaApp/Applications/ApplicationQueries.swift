@@ -1,0 +1,189 @@
+import Fluent
+import Foundation
+import SQLKit
+import SubsidiaCore
+import Vapor
+
+/// The caller's access to one application: a member of the applicant organisation (who may edit a draft),
+/// or staff (who read). Anyone else gets 404, so guessing ids tells nothing.
+struct ApplicationAccess: Sendable {
+    let application: GrantApplication
+    let user: User
+    let membership: Membership?
+
+    var isMember: Bool { membership != nil }
+    var isSignatory: Bool { membership?.isSignatory ?? false }
+
+    static func load(_ req: Request, staffMayRead: Bool = true) async throws -> ApplicationAccess {
+        let user = try req.requireUser()
+        guard let id = req.parameters.get("appID", as: UUID.self),
+              let app = try await GrantApplication.find(id, on: req.db) else { throw Abort(.notFound) }
+        let membership = try await Membership.query(on: req.db).filter(\.$organisation.$id == app.$organisation.id)
+            .filter(\.$user.$id == user.id!).first()
+        if membership == nil && !(staffMayRead && user.userRole.isStaff) { throw Abort(.notFound) }
+        return ApplicationAccess(application: app, user: user, membership: membership)
+    }
+
+    /// A member, on a draft: the only way to change an application.
+    static func loadForEdit(_ req: Request) async throws -> ApplicationAccess {
+        let access = try await load(req, staffMayRead: false)
+        return access
+    }
+}
+
+/// Document metadata, read without the file's bytes.
+struct DocumentRow: Decodable, Sendable {
+    let id: UUID
+    let item_code: String?
+    let filename: String
+    let content_type: String
+    let size_bytes: Int64
+    let sha256: String
+    let uploaded_at: Date
+}
+
+/// An application with everything its pages and rules need, read in a fixed number of queries.
+struct ApplicationBundle: Sendable {
+    let application: GrantApplication
+    let call: CallBundle
+    let questions: [Question]
+    let answers: [String: AnswerValue]
+    let expenses: [ExpenseLineRecord]
+    let revenues: [RevenueLineRecord]
+    let previous: [PreviousSubsidy]
+    let documents: [DocumentRow]
+    let sections: [String: ApplicationSectionRecord]
+
+    static func load(_ app: GrantApplication, on db: any Database) async throws -> ApplicationBundle {
+        let id = try app.requireID()
+        guard let call = try await Call.find(app.$call.id, on: db) else { throw Abort(.notFound) }
+        async let bundle = CallBundle.load(call, on: db)
+        async let questions = CallQuestion.query(on: db).filter(\.$call.$id == call.id!).sort(\.$position).all()
+        async let answerRecords = ApplicationAnswer.query(on: db).filter(\.$application.$id == id).all()
+        async let expenses = ExpenseLineRecord.query(on: db).filter(\.$application.$id == id).sort(\.$position).all()
+        async let revenues = RevenueLineRecord.query(on: db).filter(\.$application.$id == id).sort(\.$position).all()
+        async let previous = PreviousSubsidy.query(on: db).filter(\.$application.$id == id).sort(\.$year).all()
+        async let sections = ApplicationSectionRecord.query(on: db).filter(\.$application.$id == id).all()
+        let documents = try await documentRows(id, on: db)
+        let qs = try await questions.map(\.question)
+        let byCode = Dictionary(uniqueKeysWithValues: qs.map { ($0.code, $0) })
+        var answers: [String: AnswerValue] = [:]
+        for a in try await answerRecords {
+            if let q = byCode[a.questionCode], let v = a.value(for: q.type) { answers[a.questionCode] = v }
+        }
+        return ApplicationBundle(
+            application: app, call: try await bundle, questions: qs, answers: answers, expenses: try await expenses,
+            revenues: try await revenues, previous: try await previous, documents: documents,
+            sections: Dictionary(try await sections.map { ($0.section, $0) }, uniquingKeysWith: { a, _ in a }))
+    }
+
+    static func documentRows(_ id: UUID, on db: any Database) async throws -> [DocumentRow] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        return try await sql.select()
+            .columns("id", "item_code", "filename", "content_type", "size_bytes", "sha256", "uploaded_at")
+            .from(ApplicationDocument.schema).where("application_id", .equal, SQLBind(id)).orderBy("uploaded_at")
+            .all(decoding: DocumentRow.self)
+    }
+
+    var ruleSet: RuleSet { call.call.rules }
+    var formSections: [ApplicationSection] { ApplicationSection.sections(for: ruleSet) }
+    var kilometreRate: Money { Money(cents: call.call.kmRateCents ?? 30) }
+    var expenseLines: [ExpenseLine] { expenses.map(\.line) }
+    var revenueLines: [RevenueLine] { revenues.map(\.line) }
+    var summary: BudgetSummary { BudgetSummary(expenses: expenseLines, revenues: revenueLines, kilometreRate: kilometreRate) }
+
+    func questions(in section: ApplicationSection) -> [Question] { questions.filter { $0.section == section } }
+    func version(of section: ApplicationSection) -> Int { sections[section.rawValue]?.version ?? 1 }
+    func marked(_ section: ApplicationSection) -> Bool { sections[section.rawValue]?.markedComplete ?? false }
+
+    /// Codes a question accepts (themes, festival caps, actions).
+    func allowedCodes(for q: Question) -> [String] {
+        switch q.type {
+        case .themes: call.items(.theme).map(\.code)
+        case .capCategory: call.items(.cap).map(\.code)
+        case .action: call.actions.map(\.code)
+        default: []
+        }
+    }
+
+    var requiredDocuments: [CallItem] { call.items(.document).filter(\.required) }
+    var missingDocuments: [CallItem] {
+        let present = Set(documents.compactMap(\.item_code))
+        return requiredDocuments.filter { !present.contains($0.code) }
+    }
+
+    /// The task-list state of each section.
+    func state(_ section: ApplicationSection) -> SectionState {
+        let a = application
+        switch section {
+        case .applicant:
+            return a.applicantConfirmed ? (ApplicantForm.problems(of: a, ruleSet: ruleSet).isEmpty ? .completed : .inProgress) : .notStarted
+        case .project, .relevance, .feasibility, .evaluation, .otherFunding:
+            return SectionProgress.state(of: questions(in: section), answers: answers)
+        case .budget:
+            if expenses.isEmpty && a.requestedCents == nil { return .notStarted }
+            let ok = !expenses.isEmpty && (a.requestedCents ?? 0) > 0 && expenseLines.allSatisfy { $0.problems().isEmpty }
+            return ok && marked(.budget) ? .completed : .inProgress
+        case .financing:
+            if revenues.isEmpty && !marked(.financing) { return .notStarted }
+            return marked(.financing) && revenueLines.allSatisfy { $0.problems().isEmpty } ? .completed : .inProgress
+        case .previousSubsidies:
+            return marked(.previousSubsidies) ? .completed : (previous.isEmpty ? .notStarted : .inProgress)
+        case .documents:
+            if documents.isEmpty { return .notStarted }
+            return missingDocuments.isEmpty ? .completed : .inProgress
+        case .declaration:
+            return a.declaredBy != nil ? .completed : .notStarted
+        }
+    }
+
+    /// Sections that must be complete before submission. Documents may still be missing (COM-14: the
+    /// receipt lists them), and the declaration is a rule of its own (COM-11).
+    var incompleteSections: [ApplicationSection] {
+        formSections.filter { $0 != .documents && $0 != .declaration && state($0) != .completed }
+    }
+
+    /// What is already granted in the application's action and in the whole call (AMIF-02), from decisions.
+    static func committed(call id: UUID, action: String?, excluding app: UUID, on db: any Database) async throws -> (action: Money, call: Money) {
+        let granted = try await GrantApplication.query(on: db).filter(\.$call.$id == id).filter(\.$id != app)
+            .filter(\.$grantedCents != nil).all()
+        let all = granted.reduce(Money.zero) { $0 + Money(cents: $1.grantedCents ?? 0) }
+        let inAction = granted.filter { $0.actionCode == action && action != nil }.reduce(Money.zero) { $0 + Money(cents: $1.grantedCents ?? 0) }
+        return (inAction, all)
+    }
+
+    func cap(committed: (action: Money, call: Money)) -> FundingCap {
+        let c = call.call
+        let festival = application.festivalCode.flatMap { code in
+            call.items(.cap).first { $0.code == code }.flatMap { item in item.amountCents.map { (code: code, cap: Money(cents: $0)) } }
+        }
+        let action = application.actionCode.flatMap { code in call.actions.first { $0.code == code } }.map {
+            (code: $0.code, rate: Rate(basisPoints: $0.maxRateBP), remaining: Money(cents: $0.envelopeCents) - committed.action)
+        }
+        return FundingCap.compute(
+            ruleSet: ruleSet, eligibleTotal: summary.eligibleTotal, maxAmount: c.maxAmountCents.map(Money.init(cents:)),
+            maxRate: c.maxRateBP.map(Rate.init(basisPoints:)), category: festival, action: action,
+            globalRemaining: c.globalBudgetCents.map { Money(cents: $0) - committed.call })
+    }
+
+    func facts(now: Date, cap: FundingCap, language: Language) -> ApplicationFacts {
+        let a = application
+        let c = call.call
+        return ApplicationFacts(
+            call: call.facts, eligibleForms: Set(c.legalForms), seatCountry: c.seatCountry,
+            applicantForm: LegalForm(rawValue: a.legalForm) ?? .other, applicantCountry: a.country, now: now,
+            projectStart: a.projectPeriodStart, projectEnd: a.projectPeriodEnd, revenueArticleDeclared: ruleSet == .communes ? a.revenueArticle : nil,
+            takesPlaceInLuxembourg: { if case .bool(let b)? = answers["in_luxembourg"] { return b } else { return nil } }(),
+            actionCode: a.actionCode, expenses: expenseLines, revenues: revenueLines, summary: summary, requested: a.requested,
+            cap: cap, incompleteSections: incompleteSections, missingDocuments: missingDocuments.map { $0.label.text(language) },
+            declaredBySignatory: a.declaredBy != nil)
+    }
+
+    /// Loads the cap inputs and evaluates every rule now.
+    func evaluate(on db: any Database, now: Date, language: Language) async throws -> (cap: FundingCap, results: [RuleResult]) {
+        let committed = try await ApplicationBundle.committed(call: call.call.id!, action: application.actionCode,
+                                                             excluding: application.id!, on: db)
+        let cap = cap(committed: committed)
+        return (cap, ApplicationRules.evaluate(facts(now: now, cap: cap, language: language)))
+    }
+}

@@ -1,0 +1,519 @@
+import Fluent
+import Foundation
+import SubsidiaCore
+import Vapor
+
+/// The provisional budget (expenses 1–8), the financing plan (revenues 10–11, loans apart) and earlier
+/// subsidies. Every change carries the section's version, so two tabs never overwrite each other.
+enum BudgetController {
+    struct LinesPage: Encodable, Sendable {
+        struct Row: Encodable, Sendable {
+            let category: String
+            let detail: String
+            let note: String?
+            let amount: String
+            let edit: String?
+            let delete: String?
+        }
+
+        struct Total: Encodable, Sendable {
+            let label: String
+            let amount: String
+            let strong: Bool
+        }
+
+        let heading: String
+        let intro: String
+        let back: String
+        let rows: [Row]
+        let totals: [Total]
+        let capText: String?
+        let capExceeded: Bool
+        let addForm: FormView?
+        let completeForm: FormView?
+        let version: String
+        let conflict: Bool
+        let readOnly: Bool
+        let guidance: [String]
+    }
+
+    // MARK: Budget
+
+    static func budget(_ req: Request) async throws -> Response {
+        let access = try await ApplicationAccess.load(req)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        var add = FormValues()
+        add["quantity"] = "1"
+        add["share"] = "100"
+        var complete = FormValues()
+        complete["requested"] = bundle.application.requested.map { MoneyFormatter.inputValue($0, language: req.language) } ?? ""
+        complete["complete"] = bundle.marked(.budget) ? "yes" : ""
+        return try await renderBudget(req, bundle: bundle, access: access, add: add, addErrors: FormErrors(), complete: complete, completeErrors: FormErrors())
+    }
+
+    static func renderBudget(
+        _ req: Request, bundle: ApplicationBundle, access: ApplicationAccess, add: FormValues, addErrors: FormErrors,
+        complete: FormValues, completeErrors: FormErrors, conflict: Bool = false, editing: ExpenseLineRecord? = nil
+    ) async throws -> Response {
+        let base = "/applications/\(bundle.application.id!)"
+        let editable = bundle.application.applicationStatus == .draft && access.isMember
+        let sum = bundle.summary
+        let rows = bundle.expenses.map { e in
+            LinesPage.Row(
+                category: "\(e.category). " + req.t(ExpenseCategory(rawValue: e.category)?.labelKey ?? "budget.cat8"),
+                detail: e.detail, note: lineNote(e, req: req), amount: req.money(Money(cents: e.amountCents)),
+                edit: editable ? base + "/budget/lines/\(e.id!)" : nil, delete: editable ? base + "/budget/lines/\(e.id!)/delete" : nil)
+        }
+        var totals = ExpenseCategory.allCases.compactMap { c in
+            sum.byCategory[c].map { LinesPage.Total(label: "\(c.rawValue). " + req.t(c.labelKey), amount: req.money($0), strong: false) }
+        }
+        totals.append(.init(label: req.t("budget.total_a"), amount: req.money(sum.totalExpenses), strong: true))
+        if sum.notEligible > .zero { totals.append(.init(label: req.t("budget.not_eligible_total"), amount: req.money(sum.notEligible), strong: false)) }
+        totals.append(.init(label: req.t("budget.eligible_total"), amount: req.money(sum.eligibleTotal), strong: true))
+        totals.append(.init(label: req.t("budget.total_b"), amount: req.money(sum.totalRevenues), strong: false))
+        totals.append(.init(label: req.t("budget.balance"), amount: req.money(sum.balance), strong: true))
+        let (cap, _) = try await bundle.evaluate(on: req.db, now: req.now, language: req.language)
+        let exceeded = bundle.application.requested.map { !cap.allows($0) } ?? false
+
+        var lineForm: FormView?
+        var completeForm: FormView?
+        if editable {
+            let action = editing.map { base + "/budget/lines/\($0.id!)" } ?? base + "/budget/lines"
+            lineForm = expenseForm(req, values: add, errors: addErrors, action: action, editing: editing != nil)
+            var f = FormBuilder(req, values: complete, errors: completeErrors)
+            f.section(nil)
+            f.text("requested", bundle.ruleSet == .amif ? "budget.requested_amif" : "budget.requested", hint: "budget.requested_hint",
+                   maxLength: 20, inputmode: "decimal", width: "10")
+            f.checkbox("complete", "budget.mark_complete")
+            completeForm = f.build(action: base + "/budget", submit: "app.save_and_return")
+        }
+        let status: HTTPStatus = conflict ? .conflict : (addErrors.isEmpty && completeErrors.isEmpty ? .ok : .unprocessableEntity)
+        return try await req.render("applications/lines", title: editing == nil ? "section.budget" : "budget.edit_line", LinesPage(
+            heading: req.t(editing == nil ? "section.budget" : "budget.edit_line"), intro: req.t("budget.intro"), back: base, rows: rows,
+            totals: totals, capText: cap.binding.map { ApplicationsController.capSentence($0, bundle: bundle, req: req) },
+            capExceeded: exceeded, addForm: lineForm, completeForm: editing == nil ? completeForm : nil,
+            version: String(bundle.version(of: .budget)), conflict: conflict, readOnly: !editable,
+            guidance: ExpenseCategory.allCases.map { "\($0.rawValue). " + req.t($0.labelKey) + " – " + req.t($0.guidanceKey) }),
+            errors: !addErrors.isEmpty || !completeErrors.isEmpty || conflict, status: status)
+    }
+
+    static func lineNote(_ e: ExpenseLineRecord, req: Request) -> String? {
+        var parts: [String] = []
+        let l = e.line
+        switch l.category {
+        case .personnel:
+            parts.append(req.t("budget.note.personnel", l.function, String(l.headcount), String(l.quantity),
+                               req.money(l.unitCost), MoneyFormatter.percent(l.share, language: req.language)))
+            if l.runningCost { parts.append(req.t("budget.not_eligible")) }
+        case .travel where l.privateCar:
+            parts.append(req.t("budget.note.km", String(l.quantity)))
+        case .propertyRental:
+            parts.append(req.t("budget.note.quantity", String(l.quantity), req.money(l.unitCost)) + ", "
+                         + req.t("budget.note.share", MoneyFormatter.percent(l.share, language: req.language)))
+        default:
+            parts.append(req.t("budget.note.quantity", String(l.quantity), req.money(l.unitCost)))
+        }
+        if !l.justification.isEmpty { parts.append(l.justification) }
+        return parts.joined(separator: " · ")
+    }
+
+    static func expenseForm(_ req: Request, values: FormValues, errors: FormErrors, action: String, editing: Bool) -> FormView {
+        var f = FormBuilder(req, values: values, errors: errors)
+        f.section(editing ? "budget.edit_line" : "budget.add_line")
+        f.choice("category", "budget.category", type: "select",
+                 options: [("", "form.choose")] + ExpenseCategory.allCases.map { (String($0.rawValue), "\($0.rawValue). " + req.t($0.labelKey)) })
+        f.text("detail", "budget.detail", hint: "budget.detail_hint", maxLength: 300)
+        f.textarea("justification", "budget.justification", hint: "budget.justification_hint", optional: true, maxLength: 1_000, rows: 3)
+        f.text("quantity", "budget.quantity", hint: "budget.quantity_hint", maxLength: 9, inputmode: "numeric", width: "5")
+        f.text("unit_cost", "budget.unit_cost", hint: "budget.unit_cost_hint", optional: true, maxLength: 20, inputmode: "decimal", width: "10")
+        f.section("budget.personnel_section")
+        f.text("function", "budget.function", optional: true, maxLength: 120)
+        f.text("headcount", "budget.headcount", optional: true, maxLength: 6, inputmode: "numeric", width: "5")
+        f.text("share", "budget.share", hint: "budget.share_hint", optional: true, maxLength: 6, inputmode: "decimal", width: "5")
+        f.checkbox("running_cost", "budget.running_cost", hint: "budget.running_cost_hint")
+        f.section("budget.travel_section")
+        f.checkbox("private_car", "budget.private_car", hint: "budget.private_car_hint")
+        return f.build(action: action, submit: editing ? "form.save" : "budget.add")
+    }
+
+    /// Reads an expense line from the form; every message is tied to its field.
+    static func parseExpense(_ v: FormValues) -> (ExpenseLine?, FormErrors) {
+        var e = FormErrors()
+        guard let cat = Int(v["category"]).flatMap(ExpenseCategory.init(rawValue:)) else {
+            e.add("category", "budget.error.category")
+            return (nil, e)
+        }
+        e.optional(v, "detail", max: 300)
+        e.optional(v, "justification", max: 1_000)
+        let quantity = Int(v["quantity"].replacingOccurrences(of: " ", with: ""))
+        if quantity == nil { e.add("quantity", "error.whole_number") }
+        let privateCar = cat == .travel && v.isChecked("private_car")
+        var unit = Money.zero
+        if !privateCar {
+            if v["unit_cost"].isEmpty { e.add("unit_cost", "error.required") }
+            else if let m = Money.parse(v["unit_cost"]) { unit = m } else { e.add("unit_cost", "error.amount") }
+        }
+        let headcount = v.has("headcount") ? Int(v["headcount"]) : 1
+        if headcount == nil { e.add("headcount", "error.whole_number") }
+        let share = v.has("share") ? Rate.parsePercent(v["share"]) : Rate(percent: 100)
+        if share == nil { e.add("share", "budget.error.share") }
+        guard e.isEmpty, let quantity, let headcount, let share else { return (nil, e) }
+        let line = ExpenseLine(category: cat, detail: v["detail"], justification: v["justification"], quantity: quantity, unitCost: unit,
+                               function: v["function"], headcount: headcount, share: (cat == .personnel || cat == .propertyRental) ? share : Rate(percent: 100),
+                               runningCost: cat == .personnel && v.isChecked("running_cost"), privateCar: privateCar)
+        for p in line.problems() { e.add(p.field, p.key) }
+        return (e.isEmpty ? line : nil, e)
+    }
+
+    static func expenseValues(_ l: ExpenseLine, req: Request) -> FormValues {
+        var v = FormValues()
+        v["category"] = String(l.category.rawValue)
+        v["detail"] = l.detail
+        v["justification"] = l.justification
+        v["quantity"] = String(l.quantity)
+        v["unit_cost"] = l.privateCar ? "" : MoneyFormatter.inputValue(l.unitCost, language: req.language)
+        v["function"] = l.function
+        v["headcount"] = String(l.headcount)
+        v["share"] = MoneyFormatter.percent(l.share, language: req.language).replacingOccurrences(of: "%", with: "")
+            .replacingOccurrences(of: "\u{00A0}", with: "").replacingOccurrences(of: "\u{202F}", with: "").trimmingCharacters(in: .whitespaces)
+        v["running_cost"] = l.runningCost ? "yes" : ""
+        v["private_car"] = l.privateCar ? "yes" : ""
+        return v
+    }
+
+    static func editableBundle(_ req: Request) async throws -> (ApplicationAccess, ApplicationBundle) {
+        let access = try await ApplicationAccess.load(req, staffMayRead: false)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        guard bundle.application.applicationStatus == .draft else { throw Abort.redirect(to: "/applications/\(bundle.application.id!)") }
+        return (access, bundle)
+    }
+
+    static func saveExpense(_ req: Request) async throws -> Response {
+        let (access, bundle) = try await editableBundle(req)
+        let v = req.formValues()
+        let lineID = req.parameters.get("lineID", as: UUID.self)
+        let record: ExpenseLineRecord? = lineID.flatMap { id in bundle.expenses.first { $0.id == id } }
+        if lineID != nil && record == nil { throw Abort(.notFound) }
+        let (line, errors) = parseExpense(v)
+        func again(_ errors: FormErrors, conflict: Bool, bundle: ApplicationBundle) async throws -> Response {
+            var complete = FormValues()
+            complete["requested"] = bundle.application.requested.map { MoneyFormatter.inputValue($0, language: req.language) } ?? ""
+            return try await renderBudget(req, bundle: bundle, access: access, add: v, addErrors: errors, complete: complete,
+                                          completeErrors: FormErrors(), conflict: conflict, editing: record)
+        }
+        guard let line else { return try await again(errors, conflict: false, bundle: bundle) }
+        let appID = bundle.application.id!
+        let ok = try await req.db.transaction { db -> Bool in
+            guard let sent = Int(v["version"]), try await ApplicationsController.bumpVersion(appID, section: .budget, from: sent, on: db) != nil
+            else { return false }
+            let r = record ?? ExpenseLineRecord()
+            r.$application.id = appID
+            if record == nil { r.position = (bundle.expenses.map(\.position).max() ?? 0) + 1 }
+            r.set(line, kilometreRate: bundle.kilometreRate)
+            try await r.save(on: db)
+            try await touch(bundle.application, req: req, on: db)
+            try await Audit.record(record == nil ? "budget.line_added" : "budget.line_changed", entity: "application", id: appID,
+                                   summary: "\(line.category.rawValue) \(line.amount(kilometreRate: bundle.kilometreRate).cents)", by: req, on: db)
+            return true
+        }
+        if !ok {
+            let fresh = try await ApplicationBundle.load(try await ApplicationsController.reload(req, bundle.application), on: req.db)
+            return try await again(FormErrors(), conflict: true, bundle: fresh)
+        }
+        return try await req.redirect("/applications/\(appID)/budget", flash: "budget.flash.saved")
+    }
+
+    static func editExpense(_ req: Request) async throws -> Response {
+        let (access, bundle) = try await editableBundle(req)
+        guard let id = req.parameters.get("lineID", as: UUID.self), let r = bundle.expenses.first(where: { $0.id == id }) else {
+            throw Abort(.notFound)
+        }
+        var v = expenseValues(r.line, req: req)
+        v["version"] = String(bundle.version(of: .budget))
+        return try await renderBudget(req, bundle: bundle, access: access, add: v, addErrors: FormErrors(), complete: FormValues(),
+                                      completeErrors: FormErrors(), editing: r)
+    }
+
+    static func deleteExpense(_ req: Request) async throws -> Response {
+        let (_, bundle) = try await editableBundle(req)
+        guard let id = req.parameters.get("lineID", as: UUID.self), let r = bundle.expenses.first(where: { $0.id == id }) else {
+            throw Abort(.notFound)
+        }
+        try await req.db.transaction { db in
+            try await r.delete(on: db)
+            try await touch(bundle.application, req: req, on: db)
+            try await Audit.record("budget.line_removed", entity: "application", id: bundle.application.id, summary: r.detail, by: req, on: db)
+        }
+        return try await req.redirect("/applications/\(bundle.application.id!)/budget", flash: "budget.flash.removed")
+    }
+
+    static func touch(_ a: GrantApplication, req: Request, on db: any Database) async throws {
+        a.updatedAt = req.now
+        try await a.save(on: db)
+    }
+
+    /// The requested amount and "I have completed this section". A request above the cap is kept (nothing
+    /// typed is lost) and shown with the rule that binds; submission refuses it.
+    static func saveBudget(_ req: Request) async throws -> Response {
+        let (access, bundle) = try await editableBundle(req)
+        let v = req.formValues()
+        var e = FormErrors()
+        var requested: Money?
+        if v.has("requested") {
+            if let m = Money.parse(v["requested"]), m <= Money.inputMaximum { requested = m } else { e.add("requested", "error.amount") }
+        } else if v.isChecked("complete") {
+            e.add("requested", "budget.error.requested")
+        }
+        if v.isChecked("complete") && bundle.expenses.isEmpty { e.add("complete", "budget.error.no_lines") }
+        if !e.isEmpty {
+            var add = FormValues()
+            add["quantity"] = "1"
+            return try await renderBudget(req, bundle: bundle, access: access, add: add, addErrors: FormErrors(), complete: v, completeErrors: e)
+        }
+        let a = bundle.application
+        let requestedAmount = requested
+        let ok = try await req.db.transaction { db -> Bool in
+            guard let sent = Int(v["version"]), try await ApplicationsController.bumpVersion(a.id!, section: .budget, from: sent, on: db) != nil
+            else { return false }
+            a.requestedCents = requestedAmount?.cents
+            try await touch(a, req: req, on: db)
+            try await ApplicationSectionRecord.query(on: db).filter(\.$application.$id == a.id!).filter(\.$section == ApplicationSection.budget.rawValue)
+                .set(\.$markedComplete, to: v.isChecked("complete")).update()
+            try await Audit.record("budget.requested", entity: "application", id: a.id, summary: String(requestedAmount?.cents ?? 0), by: req, on: db)
+            return true
+        }
+        if !ok {
+            let fresh = try await ApplicationBundle.load(try await ApplicationsController.reload(req, a), on: req.db)
+            return try await renderBudget(req, bundle: fresh, access: access, add: FormValues(), addErrors: FormErrors(), complete: v,
+                                          completeErrors: FormErrors(), conflict: true)
+        }
+        return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.saved")
+    }
+
+    // MARK: Financing plan
+
+    static func financing(_ req: Request) async throws -> Response {
+        let access = try await ApplicationAccess.load(req)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        var c = FormValues()
+        c["complete"] = bundle.marked(.financing) ? "yes" : ""
+        return try await renderFinancing(req, bundle: bundle, access: access, add: FormValues(), errors: FormErrors(), complete: c)
+    }
+
+    static func renderFinancing(
+        _ req: Request, bundle: ApplicationBundle, access: ApplicationAccess, add: FormValues, errors: FormErrors, complete: FormValues,
+        conflict: Bool = false, editing: RevenueLineRecord? = nil
+    ) async throws -> Response {
+        let base = "/applications/\(bundle.application.id!)"
+        let editable = bundle.application.applicationStatus == .draft && access.isMember
+        let sum = bundle.summary
+        let rows = bundle.revenues.map { r in
+            let kind = RevenueKind(rawValue: r.kind) ?? .ownResources
+            return LinesPage.Row(
+                category: "\(kind.line). " + req.t(kind.labelKey), detail: [r.source, r.detail].filter { !$0.isEmpty }.joined(separator: " – "),
+                note: kind.isLoan ? req.t(r.loanLinked ? "revenue.loan_linked" : "revenue.loan_not_linked") : nil,
+                amount: req.money(Money(cents: r.amountCents)), edit: editable ? base + "/financing/lines/\(r.id!)" : nil,
+                delete: editable ? base + "/financing/lines/\(r.id!)/delete" : nil)
+        }
+        // PAFMI-02: loans are shown apart from grants and own funds.
+        let totals = [
+            LinesPage.Total(label: "10. " + req.t("revenue.own"), amount: req.money(sum.ownResources), strong: false),
+            LinesPage.Total(label: "11. " + req.t("budget.other_revenues"), amount: req.money(sum.otherRevenues), strong: false),
+            LinesPage.Total(label: "11. " + req.t("budget.of_which_loans"), amount: req.money(sum.loans), strong: false),
+            LinesPage.Total(label: req.t("budget.total_b"), amount: req.money(sum.totalRevenues), strong: true),
+            LinesPage.Total(label: req.t("budget.total_a"), amount: req.money(sum.totalExpenses), strong: false),
+            LinesPage.Total(label: req.t("budget.balance"), amount: req.money(sum.balance), strong: true),
+        ]
+        var lineForm: FormView?
+        var completeForm: FormView?
+        if editable {
+            var f = FormBuilder(req, values: add, errors: errors)
+            f.section(editing == nil ? "revenue.add_line" : "revenue.edit_line")
+            f.choice("kind", "revenue.kind", type: "select", options: [("", "form.choose")] + RevenueKind.allCases.map { ($0.rawValue, "\($0.line). " + req.t($0.labelKey)) })
+            f.text("source", "revenue.source", hint: "revenue.source_hint", optional: true, maxLength: 200)
+            f.text("detail", "revenue.detail", hint: "revenue.detail_hint", optional: true, maxLength: 300)
+            f.text("amount", "budget.amount", maxLength: 20, inputmode: "decimal", width: "10")
+            f.checkbox("loan_linked", "revenue.loan_linked_label", hint: "revenue.loan_linked_hint")
+            lineForm = f.build(action: editing.map { base + "/financing/lines/\($0.id!)" } ?? base + "/financing/lines",
+                               submit: editing == nil ? "budget.add" : "form.save")
+            var c = FormBuilder(req, values: complete, errors: FormErrors())
+            c.section(nil)
+            c.checkbox("complete", "revenue.mark_complete", hint: "revenue.mark_complete_hint")
+            completeForm = c.build(action: base + "/financing", submit: "app.save_and_return")
+        }
+        return try await req.render("applications/lines", title: "section.financing", LinesPage(
+            heading: req.t(editing == nil ? "section.financing" : "revenue.edit_line"), intro: req.t("revenue.intro"), back: base, rows: rows,
+            totals: totals, capText: nil, capExceeded: false, addForm: lineForm, completeForm: editing == nil ? completeForm : nil,
+            version: String(bundle.version(of: .financing)), conflict: conflict, readOnly: !editable,
+            guidance: [req.t("revenue.guidance10"), req.t("revenue.guidance11")]),
+            errors: !errors.isEmpty || conflict, status: conflict ? .conflict : (errors.isEmpty ? .ok : .unprocessableEntity))
+    }
+
+    static func parseRevenue(_ v: FormValues) -> (RevenueLine?, FormErrors) {
+        var e = FormErrors()
+        guard let kind = RevenueKind(rawValue: v["kind"]) else {
+            e.add("kind", "revenue.error.kind")
+            return (nil, e)
+        }
+        e.optional(v, "source", max: 200)
+        e.optional(v, "detail", max: 300)
+        var amount = Money.zero
+        if v["amount"].isEmpty { e.add("amount", "error.required") }
+        else if let m = Money.parse(v["amount"]) { amount = m } else { e.add("amount", "error.amount") }
+        guard e.isEmpty else { return (nil, e) }
+        let line = RevenueLine(kind: kind, source: v["source"], detail: v["detail"], amount: amount,
+                               loanLinkedToProject: kind.isLoan && v.isChecked("loan_linked"))
+        for p in line.problems() { e.add(p.field, p.key) }
+        return (e.isEmpty ? line : nil, e)
+    }
+
+    static func saveRevenue(_ req: Request) async throws -> Response {
+        let (access, bundle) = try await editableBundle(req)
+        let v = req.formValues()
+        let lineID = req.parameters.get("lineID", as: UUID.self)
+        let record: RevenueLineRecord? = lineID.flatMap { id in bundle.revenues.first { $0.id == id } }
+        if lineID != nil && record == nil { throw Abort(.notFound) }
+        let (line, errors) = parseRevenue(v)
+        guard let line else {
+            return try await renderFinancing(req, bundle: bundle, access: access, add: v, errors: errors, complete: FormValues(), editing: record)
+        }
+        let appID = bundle.application.id!
+        let ok = try await req.db.transaction { db -> Bool in
+            guard let sent = Int(v["version"]), try await ApplicationsController.bumpVersion(appID, section: .financing, from: sent, on: db) != nil
+            else { return false }
+            let r = record ?? RevenueLineRecord()
+            r.$application.id = appID
+            if record == nil { r.position = (bundle.revenues.map(\.position).max() ?? 0) + 1 }
+            r.set(line)
+            try await r.save(on: db)
+            try await touch(bundle.application, req: req, on: db)
+            try await Audit.record("financing.line_saved", entity: "application", id: appID, summary: "\(line.kind.rawValue) \(line.amount.cents)", by: req, on: db)
+            return true
+        }
+        if !ok {
+            let fresh = try await ApplicationBundle.load(try await ApplicationsController.reload(req, bundle.application), on: req.db)
+            return try await renderFinancing(req, bundle: fresh, access: access, add: v, errors: FormErrors(), complete: FormValues(), conflict: true, editing: record)
+        }
+        return try await req.redirect("/applications/\(appID)/financing", flash: "budget.flash.saved")
+    }
+
+    static func editRevenue(_ req: Request) async throws -> Response {
+        let (access, bundle) = try await editableBundle(req)
+        guard let id = req.parameters.get("lineID", as: UUID.self), let r = bundle.revenues.first(where: { $0.id == id }) else { throw Abort(.notFound) }
+        var v = FormValues()
+        v["kind"] = r.kind
+        v["source"] = r.source
+        v["detail"] = r.detail
+        v["amount"] = MoneyFormatter.inputValue(Money(cents: r.amountCents), language: req.language)
+        v["loan_linked"] = r.loanLinked ? "yes" : ""
+        v["version"] = String(bundle.version(of: .financing))
+        return try await renderFinancing(req, bundle: bundle, access: access, add: v, errors: FormErrors(), complete: FormValues(), editing: r)
+    }
+
+    static func deleteRevenue(_ req: Request) async throws -> Response {
+        let (_, bundle) = try await editableBundle(req)
+        guard let id = req.parameters.get("lineID", as: UUID.self), let r = bundle.revenues.first(where: { $0.id == id }) else { throw Abort(.notFound) }
+        try await req.db.transaction { db in
+            try await r.delete(on: db)
+            try await touch(bundle.application, req: req, on: db)
+            try await Audit.record("financing.line_removed", entity: "application", id: bundle.application.id, summary: r.kind, by: req, on: db)
+        }
+        return try await req.redirect("/applications/\(bundle.application.id!)/financing", flash: "budget.flash.removed")
+    }
+
+    static func saveFinancing(_ req: Request) async throws -> Response {
+        let (_, bundle) = try await editableBundle(req)
+        let v = req.formValues()
+        let a = bundle.application
+        try await req.db.transaction { db in
+            try await ApplicationSectionRecord.query(on: db).filter(\.$application.$id == a.id!).filter(\.$section == ApplicationSection.financing.rawValue)
+                .set(\.$markedComplete, to: v.isChecked("complete")).update()
+            try await touch(a, req: req, on: db)
+        }
+        return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.saved")
+    }
+
+    // MARK: Earlier subsidies (Annex 1, communes)
+
+    struct PreviousPage: Encodable, Sendable {
+        struct Row: Encodable, Sendable {
+            let name: String
+            let year: Int
+            let granted: String
+            let delete: String?
+        }
+
+        let back: String
+        let rows: [Row]
+        let addForm: FormView?
+        let completeForm: FormView?
+    }
+
+    static func previous(_ req: Request) async throws -> Response {
+        let access = try await ApplicationAccess.load(req)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        guard bundle.formSections.contains(.previousSubsidies) else { throw Abort(.notFound) }
+        return try await renderPrevious(req, bundle: bundle, access: access, values: FormValues(), errors: FormErrors())
+    }
+
+    static func renderPrevious(_ req: Request, bundle: ApplicationBundle, access: ApplicationAccess, values: FormValues, errors: FormErrors) async throws -> Response {
+        let base = "/applications/\(bundle.application.id!)"
+        let editable = bundle.application.applicationStatus == .draft && access.isMember
+        var add: FormView?
+        var complete: FormView?
+        if editable {
+            var f = FormBuilder(req, values: values, errors: errors)
+            f.section("previous.add")
+            f.text("project_name", "previous.project_name", maxLength: 200)
+            f.text("year", "previous.year", maxLength: 4, inputmode: "numeric", width: "5")
+            f.choice("granted", "previous.granted", type: "radios", options: [("yes", "form.yes"), ("no", "form.no")])
+            add = f.build(action: base + "/previous", submit: "budget.add")
+            var c = FormBuilder(req, values: FormValues(["complete": bundle.marked(.previousSubsidies) ? ["yes"] : []]), errors: FormErrors())
+            c.section(nil)
+            c.checkbox("complete", "previous.mark_complete")
+            complete = c.build(action: base + "/previous/complete", submit: "app.save_and_return")
+        }
+        return try await req.render("applications/previous", title: "section.previous_subsidies", PreviousPage(
+            back: base, rows: bundle.previous.map { p in
+                PreviousPage.Row(name: p.projectName, year: p.year, granted: req.t(p.granted ? "form.yes" : "form.no"),
+                                 delete: editable ? base + "/previous/\(p.id!)/delete" : nil)
+            }, addForm: add, completeForm: complete), errors: !errors.isEmpty, status: errors.isEmpty ? .ok : .unprocessableEntity)
+    }
+
+    static func addPrevious(_ req: Request) async throws -> Response {
+        let (access, bundle) = try await editableBundle(req)
+        let v = req.formValues()
+        var e = FormErrors()
+        e.required(v, "project_name")
+        let year = Int(v["year"])
+        let thisYear = LuxembourgTime.calendarDate(of: req.now).year
+        if year == nil || !(1990...thisYear).contains(year!) { e.add("year", "previous.error.year", String(thisYear)) }
+        if !["yes", "no"].contains(v["granted"]) { e.add("granted", "error.choose") }
+        if !e.isEmpty { return try await renderPrevious(req, bundle: bundle, access: access, values: v, errors: e) }
+        let p = PreviousSubsidy()
+        p.$application.id = bundle.application.id!
+        p.projectName = v["project_name"]
+        p.year = year!
+        p.granted = v["granted"] == "yes"
+        try await req.db.transaction { db in
+            try await p.create(on: db)
+            try await touch(bundle.application, req: req, on: db)
+        }
+        return try await req.redirect("/applications/\(bundle.application.id!)/previous", flash: "budget.flash.saved")
+    }
+
+    static func deletePrevious(_ req: Request) async throws -> Response {
+        let (_, bundle) = try await editableBundle(req)
+        guard let id = req.parameters.get("rowID", as: UUID.self), let p = bundle.previous.first(where: { $0.id == id }) else { throw Abort(.notFound) }
+        try await p.delete(on: req.db)
+        return try await req.redirect("/applications/\(bundle.application.id!)/previous", flash: "budget.flash.removed")
+    }
+
+    static func completePrevious(_ req: Request) async throws -> Response {
+        let (_, bundle) = try await editableBundle(req)
+        let v = req.formValues()
+        try await ApplicationSectionRecord.query(on: req.db).filter(\.$application.$id == bundle.application.id!)
+            .filter(\.$section == ApplicationSection.previousSubsidies.rawValue).set(\.$markedComplete, to: v.isChecked("complete")).update()
+        return try await req.redirect("/applications/\(bundle.application.id!)", flash: "app.flash.saved")
+    }
+}

@@ -1,0 +1,151 @@
+import Crypto
+import Fluent
+import Foundation
+import SubsidiaCore
+import Vapor
+
+/// The call's document checklist (COM-14, COM-15, AMIF-07): uploads checked by content, size and name, kept in
+/// the database with their SHA-256, downloadable by the organisation and staff only, removable while in draft.
+enum DocumentsController {
+    struct DocumentsPage: Encodable, Sendable {
+        struct File: Encodable, Sendable {
+            let name: String
+            let size: String
+            let sha256: String
+            let href: String
+            let delete: String?
+        }
+
+        struct Item: Encodable, Sendable {
+            let label: String
+            let required: Bool
+            let files: [File]
+            let isSignedForm: Bool
+        }
+
+        let back: String
+        let items: [Item]
+        let others: [File]
+        let form: FormView?
+        let maxSize: String
+        let pdfHref: String
+        let readOnly: Bool
+    }
+
+    static func page(_ req: Request) async throws -> Response {
+        let access = try await ApplicationAccess.load(req)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        return try await render(req, bundle: bundle, access: access, values: FormValues(), errors: FormErrors())
+    }
+
+    static func sizeText(_ bytes: Int64, _ req: Request) -> String {
+        bytes >= 1_048_576 ? req.t("doc.size_mb", String(format: "%.1f", Double(bytes) / 1_048_576)) : req.t("doc.size_kb", String(max(1, bytes / 1024)))
+    }
+
+    static func render(_ req: Request, bundle: ApplicationBundle, access: ApplicationAccess, values: FormValues, errors: FormErrors) async throws -> Response {
+        let base = "/applications/\(bundle.application.id!)"
+        let editable = bundle.application.applicationStatus == .draft && access.isMember
+        func file(_ d: DocumentRow) -> DocumentsPage.File {
+            DocumentsPage.File(name: d.filename, size: sizeText(d.size_bytes, req), sha256: d.sha256, href: base + "/documents/\(d.id)",
+                               delete: editable ? base + "/documents/\(d.id)/delete" : nil)
+        }
+        let items = bundle.call.items(.document).map { item in
+            DocumentsPage.Item(label: item.label.text(req.language), required: item.required,
+                               files: bundle.documents.filter { $0.item_code == item.code }.map(file),
+                               isSignedForm: item.code == "signed_form" || item.code == "application_form")
+        }
+        let known = Set(bundle.call.items(.document).map(\.code))
+        let others = bundle.documents.filter { $0.item_code == nil || !known.contains($0.item_code!) }.map(file)
+        var form: FormView?
+        if editable {
+            var f = FormBuilder(req, values: values, errors: errors)
+            f.section("doc.upload_title")
+            f.choice("item", "doc.item", type: "select",
+                     options: [("", "form.choose")] + bundle.call.items(.document).map { ($0.code, $0.label.text(req.language)) })
+            f.text("file", "doc.file", hint: "doc.file_hint", type: "file", maxLength: 0)
+            form = f.build(action: base + "/documents", submit: "doc.upload")
+        }
+        let limit = req.application.subsidiaConfig.maxUploadBytes
+        return try await req.render("applications/documents", title: "section.documents", DocumentsPage(
+            back: base, items: items, others: others, form: form, maxSize: sizeText(Int64(limit), req), pdfHref: base + "/form.pdf",
+            readOnly: !editable), errors: !errors.isEmpty, status: errors.isEmpty ? .ok : .unprocessableEntity)
+    }
+
+    struct Upload: Content {
+        var item: String?
+        var file: File?
+    }
+
+    static func upload(_ req: Request) async throws -> Response {
+        let access = try await ApplicationAccess.load(req, staffMayRead: false)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        guard bundle.application.applicationStatus == .draft else { return try await ApplicationsController.notEditable(req, bundle) }
+        let upload = (try? req.content.decode(Upload.self)) ?? Upload(item: nil, file: nil)
+        var values = FormValues()
+        values["item"] = upload.item ?? ""
+        var e = FormErrors()
+        let codes = bundle.call.items(.document).map(\.code)
+        if !codes.contains(values["item"]) { e.add("item", "doc.error.item") }
+        let limit = req.application.subsidiaConfig.maxUploadBytes
+        var bytes: [UInt8] = []
+        if var buffer = upload.file?.data { bytes = buffer.readBytes(length: buffer.readableBytes) ?? [] }
+        var checked: (name: String, type: DocumentType)?
+        do {
+            checked = try UploadRules.check(filename: upload.file?.filename ?? "", bytes: bytes, limitBytes: limit,
+                                            existingNames: bundle.documents.map(\.filename))
+        } catch {
+            switch error {
+            case .noFile: e.add("file", "doc.error.no_file")
+            case .empty: e.add("file", "doc.error.empty", UploadRules.cleanName(upload.file?.filename ?? ""))
+            case .tooLarge(let l): e.add("file", "doc.error.too_large", UploadRules.cleanName(upload.file?.filename ?? ""), sizeText(Int64(l), req))
+            case .wrongType: e.add("file", "doc.error.type", UploadRules.cleanName(upload.file?.filename ?? ""), DocumentType.names)
+            case .duplicateName: e.add("file", "doc.error.duplicate", UploadRules.cleanName(upload.file?.filename ?? ""))
+            case .badName: e.add("file", "doc.error.name")
+            }
+        }
+        guard e.isEmpty, let checked else { return try await render(req, bundle: bundle, access: access, values: values, errors: e) }
+        let doc = ApplicationDocument()
+        doc.$application.id = bundle.application.id!
+        doc.itemCode = values["item"]
+        doc.filename = checked.name
+        doc.contentType = checked.type.mediaType
+        doc.sizeBytes = Int64(bytes.count)
+        doc.sha256 = SHA256.hash(data: bytes).hex
+        doc.content = Data(bytes)
+        doc.uploadedBy = access.user.id!
+        doc.uploadedAt = req.now
+        try await req.db.transaction { db in
+            try await doc.create(on: db)
+            try await BudgetController.touch(bundle.application, req: req, on: db)
+            try await Audit.record("document.uploaded", entity: "application", id: bundle.application.id,
+                                   summary: "\(checked.name) \(doc.sha256)", by: req, on: db)
+        }
+        return try await req.redirect("/applications/\(bundle.application.id!)/documents", flash: "doc.flash.uploaded")
+    }
+
+    static func download(_ req: Request) async throws -> Response {
+        let access = try await ApplicationAccess.load(req)
+        guard let id = req.parameters.get("docID", as: UUID.self),
+              let doc = try await ApplicationDocument.query(on: req.db).filter(\.$id == id)
+                .filter(\.$application.$id == access.application.id!).first() else { throw Abort(.notFound) }
+        let r = Response(status: .ok, body: .init(data: doc.content))
+        r.headers.replaceOrAdd(name: .contentType, value: doc.contentType)
+        r.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(doc.filename.filter { $0.isASCII && $0 != "\"" })\"; filename*=UTF-8''\(doc.filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "document")")
+        r.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
+        return r
+    }
+
+    static func delete(_ req: Request) async throws -> Response {
+        let access = try await ApplicationAccess.load(req, staffMayRead: false)
+        let a = access.application
+        guard a.applicationStatus == .draft else { return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.not_editable") }
+        guard let id = req.parameters.get("docID", as: UUID.self),
+              let row = try await ApplicationBundle.documentRows(a.id!, on: req.db).first(where: { $0.id == id }) else { throw Abort(.notFound) }
+        try await req.db.transaction { db in
+            try await ApplicationDocument.query(on: db).filter(\.$id == id).delete()
+            try await BudgetController.touch(a, req: req, on: db)
+            try await Audit.record("document.removed", entity: "application", id: a.id, summary: row.filename, by: req, on: db)
+        }
+        return try await req.redirect("/applications/\(a.id!)/documents", flash: "doc.flash.removed")
+    }
+}

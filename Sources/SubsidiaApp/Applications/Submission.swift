@@ -1,0 +1,188 @@
+import Crypto
+import Fluent
+import Foundation
+import SQLKit
+import SubsidiaCore
+import SubsidiaDocuments
+import Vapor
+
+/// Submitting: a reference number, a server time stamp, the submitted content kept with its SHA-256, and an
+/// acknowledgement of receipt listing documents received and missing (COM-14), as a page, a PDF and a mail.
+enum Submission {
+    /// What was submitted, as kept on record (the fingerprint is the SHA-256 of this JSON).
+    struct Snapshot: Codable, Sendable {
+        struct Answer: Codable, Sendable {
+            let code: String
+            let value: String
+        }
+
+        struct Line: Codable, Sendable {
+            let category: Int
+            let detail: String
+            let justification: String
+            let amountCents: Int64
+            let eligible: Bool
+        }
+
+        struct Revenue: Codable, Sendable {
+            let kind: String
+            let source: String
+            let detail: String
+            let amountCents: Int64
+        }
+
+        struct Document: Codable, Sendable {
+            let code: String
+            let label: Localized
+            let required: Bool
+            let received: Bool
+            let files: [String]
+        }
+
+        let reference: String
+        let version: Int
+        let call: String
+        let applicant: String
+        let title: String
+        let projectStart: String?
+        let projectEnd: String?
+        let action: String?
+        let requestedCents: Int64?
+        let answers: [Answer]
+        let expenses: [Line]
+        let revenues: [Revenue]
+        let documents: [Document]
+        let documentHashes: [String]
+        let declaration: String?
+        let warnings: [String]
+    }
+
+    struct Result {
+        let reference: String
+        let isFirst: Bool
+    }
+
+    static func submit(_ req: Request, bundle: ApplicationBundle, results: [RuleResult], now: Date) async throws -> Result {
+        let a = bundle.application
+        let call = bundle.call.call
+        let user = try req.requireUser()
+        return try await req.db.transaction { db -> Result in
+            let reference: String
+            if let existing = a.reference {
+                reference = existing
+            } else {
+                reference = SubmissionReference.make(callReference: call.reference, sequence: try await nextNumber(call: call.id!, on: db))
+            }
+            let version = a.submissionCount + 1
+            let present = Dictionary(grouping: bundle.documents.filter { $0.item_code != nil }, by: { $0.item_code! })
+            let docs = bundle.call.items(.document).map { item in
+                Snapshot.Document(code: item.code, label: item.label, required: item.required, received: present[item.code] != nil,
+                                  files: present[item.code]?.map(\.filename) ?? [])
+            }
+            let snapshot = Snapshot(
+                reference: reference, version: version, call: call.reference, applicant: a.legalName, title: a.title,
+                projectStart: a.projectStart, projectEnd: a.projectEnd, action: a.actionCode, requestedCents: a.requestedCents,
+                answers: bundle.questions.compactMap { q in
+                    bundle.answers[q.code].map { Snapshot.Answer(code: q.code, value: plain($0)) }
+                },
+                expenses: bundle.expenses.map { Snapshot.Line(category: $0.category, detail: $0.detail, justification: $0.justification,
+                                                              amountCents: $0.amountCents, eligible: $0.line.isEligible) },
+                revenues: bundle.revenues.map { Snapshot.Revenue(kind: $0.kind, source: $0.source, detail: $0.detail, amountCents: $0.amountCents) },
+                documents: docs, documentHashes: bundle.documents.map { $0.filename + " " + $0.sha256 },
+                declaration: a.declarationName.map { "\($0), \(a.declarationFunction ?? ""), \(a.declarationPlace ?? ""), \(a.declarationDate ?? "")" },
+                warnings: results.filter { $0.outcome == .warning }.map(\.ruleID))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let json = try encoder.encode(snapshot)
+            let hash = SHA256.hash(data: json).hex
+            let pdf = receiptPDF(snapshot, hash: hash, submittedAt: now, bundle: bundle, language: req.language, req: req)
+
+            let s = ApplicationSubmission()
+            s.$application.id = a.id!
+            s.number = version
+            s.submittedAt = now
+            s.submittedBy = user.id!
+            s.contentSHA256 = hash
+            s.snapshot = String(decoding: json, as: UTF8.self)
+            s.receiptPDF = Data(pdf)
+            try await s.create(on: db)
+
+            a.reference = reference
+            a.status = ApplicationStatus.submitted.rawValue
+            a.submittedAt = now
+            a.submissionCount = version
+            a.updatedAt = now
+            try await a.save(on: db)
+
+            // COM-14: the same acknowledgement goes out by mail, with the missing documents.
+            let missing = docs.filter { $0.required && !$0.received }.map { "- " + $0.label.text(req.language) }
+            var body = req.t("receipt.mail.body", reference, req.dateTime(now), a.title, call.title.text(req.language), hash)
+            if !missing.isEmpty { body += "\n\n" + req.t("receipt.missing") + "\n" + missing.joined(separator: "\n") }
+            body += "\n\n" + req.application.subsidiaConfig.baseURL + "/applications/\(a.id!)/receipt"
+            var recipients = [user.email]
+            if a.contact1Email.lowercased() != user.email.lowercased() { recipients.append(a.contact1Email) }
+            for to in recipients {
+                try await Mailer.enqueue(to: to, userID: to == user.email ? user.id : nil, subject: req.t("receipt.mail.subject", reference),
+                                         body: body, kind: "receipt", now: now, on: db)
+            }
+            try await Audit.record("application.submitted", entity: "application", id: a.id, summary: "\(reference) v\(version) \(hash)", by: req, on: db)
+            return Result(reference: reference, isFirst: version == 1)
+        }
+    }
+
+    /// The next number of a call's sequence, taken inside the submitting transaction.
+    static func nextNumber(call id: UUID, on db: any Database) async throws -> Int {
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        struct Row: Decodable { let next_number: Int }
+        if let row = try await sql.raw("UPDATE call_counters SET next_number = next_number + 1 WHERE call_id = \(bind: id) RETURNING next_number")
+            .first(decoding: Row.self) {
+            return row.next_number
+        }
+        try await sql.raw("INSERT INTO call_counters (call_id, next_number) VALUES (\(bind: id), 1)").run()
+        return 1
+    }
+
+    static func plain(_ v: AnswerValue) -> String {
+        switch v {
+        case .text(let t): t
+        case .integer(let n): String(n)
+        case .date(let d): d.iso
+        case .bool(let b): b ? "yes" : "no"
+        case .codes(let c): c.joined(separator: ",")
+        }
+    }
+
+    /// The acknowledgement of receipt (COM-14) in the submitter's language.
+    static func receiptPDF(_ s: Snapshot, hash: String, submittedAt: Date, bundle: ApplicationBundle, language: Language, req: Request) -> [UInt8] {
+        var doc = PDFDocument(title: req.t("receipt.title") + " – " + s.reference, footer: s.reference)
+        doc.heading(req.t("receipt.title"))
+        doc.paragraph(bundle.call.programme.name.text(language))
+        doc.field(req.t("receipt.reference"), s.reference)
+        doc.field(req.t("receipt.submitted_at"), DateText.dateTime(submittedAt, language) + " (Europe/Luxembourg)")
+        doc.field(req.t("receipt.version"), String(s.version))
+        doc.field(req.t("receipt.call"), bundle.call.call.title.text(language) + " (" + s.call + ")")
+        doc.field(req.t("receipt.applicant"), s.applicant)
+        doc.field(req.t("receipt.project"), s.title)
+        if let r = s.requestedCents { doc.field(req.t("budget.requested"), MoneyFormatter.format(Money(cents: r), language: language)) }
+        doc.heading(req.t("receipt.documents"), level: 2)
+        doc.table([.init(req.t("receipt.document"), share: 0.55), .init(req.t("receipt.files"), share: 0.3), .init(req.t("receipt.state"), share: 0.15)],
+                  s.documents.map { d in
+                      [d.label.text(language) + (d.required ? "" : " (" + req.t("call.document_optional") + ")"),
+                       d.files.joined(separator: ", "), req.t(d.received ? "receipt.received" : "receipt.missing_short")]
+                  })
+        let missing = s.documents.filter { $0.required && !$0.received }
+        if missing.isEmpty {
+            doc.paragraph(req.t("receipt.complete"))
+        } else {
+            doc.paragraph(req.t("receipt.missing"), style: .bold)
+            for m in missing { doc.paragraph("• " + m.label.text(language)) }
+            doc.paragraph(req.t("receipt.missing_explain"))
+        }
+        doc.heading(req.t("receipt.fingerprint"), level: 2)
+        doc.paragraph(req.t("receipt.fingerprint_explain"))
+        doc.paragraph("SHA-256: " + hash, size: 9)
+        doc.heading(req.t("receipt.next"), level: 2)
+        doc.paragraph(req.t("receipt.next_text", bundle.call.programme.contactEmail))
+        return doc.render(created: submittedAt)
+    }
+}

@@ -1,0 +1,282 @@
+import Fluent
+import Foundation
+import Testing
+import VaporTesting
+@testable import SubsidiaApp
+@testable import SubsidiaCore
+
+/// Reads a PDF's text with poppler's pdftotext.
+func pdfToText(_ bytes: [UInt8]) throws -> String {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("subsidia-\(UUID().uuidString).pdf")
+    try Data(bytes).write(to: url)
+    defer { try? FileManager.default.removeItem(at: url) }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["pdftotext", url.path, "-"]
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
+
+let pdfBytes: [UInt8] = Array("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".utf8)
+
+extension Browser {
+    /// Starts an application to a demo call for the named organisation and returns its path.
+    func startApplication(call: String, organisation: String) async throws -> String {
+        try await get("/calls/\(call)/apply")
+        let org = try #require(try await Organisation.query(on: app.db).filter(\.$legalName == organisation).first())
+        let res = try await post("/calls/\(call)/apply", [("organisation", org.id!.uuidString)])
+        #expect(res.status == .seeOther)
+        return res.location
+    }
+
+    func version(_ path: String) async throws -> String {
+        try await get(path)
+        guard let r = lastBody.range(of: "name=\"version\" value=\"") else { return "" }
+        return String(lastBody[r.upperBound...].prefix { $0 != "\"" })
+    }
+
+    /// Fills in a complete communes application (project in March 2027), ready to submit.
+    func fillCommunes(_ base: String, requested: String = "1500") async throws {
+        var v = try await version(base + "/applicant")
+        let applicant = communeProfile().filter { !["legal_form", "pakt_signed", "rcs_number", "original_name"].contains($0.0) }
+        var res = try await post(base + "/applicant", applicant + [("revenue_article", "yes"), ("version", v)])
+        #expect(res.status == .seeOther, "applicant: \(res.text.prefix(300))")
+        let sections: [(String, [(String, String)])] = [
+            ("project", [("title", "Fête de l'amitié à Démoville"), ("start_date", "2027-03-01"), ("end_date", "2027-03-02"),
+                         ("target_publics", "Habitants"), ("places", "Démoville"), ("in_luxembourg", "yes"), ("pakt", "yes"),
+                         ("new_project", "yes"), ("new_edition", "no"), ("festival", "none"), ("description", "Une fête.\nDeux jours.")]),
+            ("relevance", [("needs", "Besoin"), ("integration", "Rencontres"), ("objectives", "Objectifs"), ("complementarity", "PAN"),
+                           ("themes", "welcome")]),
+            ("feasibility", [("steps", "Étapes")]),
+            ("evaluation", [("people_reached", "200"), ("mixed_public", "Mixte"), ("communication", "Affiches"), ("monitoring", "Suivi"),
+                            ("indicators", "Participants")]),
+            ("other_funding", [("other_ministry", "no")]),
+        ]
+        for (section, fields) in sections {
+            v = try await version(base + "/sections/" + section)
+            res = try await post(base + "/sections/" + section, fields + [("version", v)])
+            #expect(res.status == .seeOther, "\(section): \(res.text.prefix(400))")
+        }
+        v = try await version(base + "/budget")
+        res = try await post(base + "/budget/lines", [("category", "6"), ("detail", "Interprètes"), ("justification", "Aucun interprète à la commune"),
+                                                      ("quantity", "4"), ("unit_cost", "500"), ("version", v)])
+        #expect(res.status == .seeOther)
+        v = try await version(base + "/budget")
+        res = try await post(base + "/budget/lines", [("category", "2"), ("detail", "Trajets"), ("quantity", "100"), ("private_car", "yes"), ("version", v)])
+        #expect(res.status == .seeOther)
+        v = try await version(base + "/budget")
+        res = try await post(base + "/budget", [("requested", requested), ("complete", "yes"), ("version", v)])
+        #expect(res.status == .seeOther)
+        v = try await version(base + "/financing")
+        res = try await post(base + "/financing/lines", [("kind", "own"), ("amount", "530"), ("version", v)])
+        #expect(res.status == .seeOther)
+        try await get(base + "/financing")
+        res = try await post(base + "/financing", [("complete", "yes")])
+        #expect(res.status == .seeOther)
+        try await get(base + "/previous")
+        res = try await post(base + "/previous/complete", [("complete", "yes")])
+        #expect(res.status == .seeOther)
+        try await get(base + "/documents")
+        res = try await upload(base + "/documents", fields: [("item", "rib")], file: ("rib.pdf", pdfBytes))
+        #expect(res.status == .seeOther, "upload: \(res.text.prefix(300))")
+        try await get(base + "/declaration")
+        res = try await post(base + "/declaration", [("name", "Anna Applicant"), ("function", "Bourgmestre"), ("place", "Démoville"), ("confirm", "yes")])
+        #expect(res.status == .seeOther)
+    }
+}
+
+@Suite("Applications: task list, sections, budget, documents, rules, submission")
+struct ApplicationsTests {
+    @Test("COM-14, COM-22: a commune applies to the demo call from the task list to the receipt, PDF and mail")
+    func communesJourney() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            let b = Browser(app)
+            try await b.login("applicant@subsidia.example")
+            let base = try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
+            var page = try await b.get(base)
+            #expect(page.status == .ok && page.text.contains("Pas commencé"))
+            try await b.fillCommunes(base)
+            page = try await b.get(base)
+            // Every section is done but the documents, where the signed form is still missing.
+            #expect(!page.text.contains("Pas commencé") && page.text.components(separatedBy: "En cours").count == 2, "\(page.text)")
+            // The budget: 2,000 € experts + 100 km × 0.30 € = 2,030 €; 75 % is 1,522.50 €.
+            page = try await b.get(base + "/budget")
+            let plain = page.text.replacingOccurrences(of: "\u{202F}", with: " ").replacingOccurrences(of: "\u{00A0}", with: " ")
+            #expect(plain.contains("2 030 €") && plain.contains("30 €"))
+            #expect(plain.contains("1 522,50 €") && plain.contains("COM-07"))
+            page = try await b.get(base + "/check")
+            #expect(page.status == .ok && page.text.contains("COM-01") && page.text.contains("COM-13"))
+            page = try await b.get(base + "/review")
+            #expect(page.text.contains("Fête de l'amitié à Démoville") && page.text.contains("Non renseigné"))
+            let submitted = try await b.post(base + "/submit", [])
+            #expect(submitted.status == .seeOther && submitted.location.hasSuffix("/receipt"))
+            page = try await b.get(base + "/receipt")
+            #expect(page.text.contains("COM-DEMO-2027-0001"))
+            #expect(page.text.contains("manquant"))
+            let a = try #require(try await GrantApplication.query(on: app.db).first())
+            #expect(a.applicationStatus == .submitted && a.reference == "COM-DEMO-2027-0001")
+            let pdf = try await b.get(base + "/receipt/1.pdf")
+            #expect(pdf.headers.contentType?.subType == "pdf")
+            let text = try pdfToText(Array(pdf.body.readableBytesView))
+            #expect(text.contains("COM-DEMO-2027-0001") && text.contains("Accusé de réception"))
+            #expect(text.contains("Relevé d'identité bancaire (RIB)") && text.contains("Formulaire dûment rempli et signé"))
+            #expect(text.contains("SHA-256"))
+            let mail = try await mails(app, to: "applicant@subsidia.example").last
+            #expect(mail?.subject.contains("COM-DEMO-2027-0001") == true)
+            #expect(mail?.body.contains("Formulaire dûment rempli et signé") == true)
+            let form = try await b.get(base + "/form.pdf")
+            let formText = try pdfToText(Array(form.body.readableBytesView))
+            #expect(formText.contains("Fête de l'amitié à Démoville") && formText.contains("2 030 €"))
+            // A rolling call's application is not reopened; editing a submitted one is refused.
+            try await b.get(base)
+            #expect(try await b.post(base + "/reopen", []).status == .seeOther)
+            #expect(try await GrantApplication.query(on: app.db).first()?.applicationStatus == .submitted)
+            page = try await b.get("/applications")
+            #expect(page.text.contains("COM-DEMO-2027-0001") && page.text.contains("Envoyée"))
+        }
+    }
+
+    @Test("COM-07: a request above 75 % of the eligible cost cannot be submitted; the page explains")
+    func capBlocks() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            let b = Browser(app)
+            try await b.login("applicant@subsidia.example")
+            let base = try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
+            try await b.fillCommunes(base, requested: "1600")
+            let page = try await b.get(base + "/budget")
+            #expect(page.text.contains("dépasse ce plafond"))
+            try await b.get(base + "/review")
+            let res = try await b.post(base + "/submit", [])
+            #expect(res.status == .unprocessableEntity)
+            #expect(res.text.contains("ne peut pas être envoyée") && res.text.contains("COM-07") && res.text.contains("Rien n'a été envoyé"))
+            #expect(try await GrantApplication.query(on: app.db).first()?.applicationStatus == .draft)
+        }
+    }
+
+    @Test("COM-01: an asbl cannot start an application to the communes call")
+    func com01Start() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            let b = Browser(app)
+            try await b.login("applicant@subsidia.example")
+            let page = try await b.get("/calls/COM-DEMO-2027/apply")
+            #expect(page.text.contains("ASBL Démo Intégration (démo)") && page.text.contains("n'est pas éligible"))
+            let asbl = try #require(try await Organisation.query(on: app.db).filter(\.$legalName == "ASBL Démo Intégration (démo)").first())
+            let res = try await b.post("/calls/COM-DEMO-2027/apply", [("organisation", asbl.id!.uuidString)])
+            #expect(res.status == .unprocessableEntity)
+            #expect(try await GrantApplication.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test("COM-22: the 16th line of the description is refused with its message, and the typed text is kept")
+    func descriptionLimit() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            let b = Browser(app)
+            try await b.login("applicant@subsidia.example")
+            let base = try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
+            let v = try await b.version(base + "/sections/project")
+            let text = (1...16).map { "Ligne \($0) <b>x</b>" }.joined(separator: "\n")
+            let res = try await b.post(base + "/sections/project", [("title", "Projet"), ("description", text), ("version", v)])
+            #expect(res.status == .unprocessableEntity)
+            #expect(res.text.contains("au plus 15 lignes (vous en avez 16)"))
+            #expect(res.body.string.contains("Ligne 16 &lt;b&gt;x&lt;/b&gt;"))
+            #expect(try await ApplicationAnswer.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test("Two tabs saving the same section: the second gets a conflict page with both versions, nothing overwritten")
+    func optimisticLocking() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            let b = Browser(app)
+            try await b.login("applicant@subsidia.example")
+            let base = try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
+            let v = try await b.version(base + "/sections/feasibility")
+            #expect(try await b.post(base + "/sections/feasibility", [("steps", "Première version"), ("version", v)]).status == .seeOther)
+            try await b.get(base + "/sections/feasibility")
+            let res = try await b.post(base + "/sections/feasibility", [("steps", "Seconde version"), ("version", v)])
+            #expect(res.status == .conflict)
+            #expect(res.text.contains("Première version") && res.text.contains("Seconde version"))
+            let saved = try await ApplicationAnswer.query(on: app.db).filter(\.$questionCode == "steps").first()
+            #expect(saved?.textValue == "Première version")
+            // Autosave gets the same answer as JSON.
+            try await b.get(base + "/sections/feasibility")
+            let auto = try await b.post(base + "/sections/feasibility/autosave", [("steps", "Autosave"), ("version", v)])
+            #expect(auto.status == .conflict && auto.body.string.contains("\"conflict\":true"))
+        }
+    }
+
+    @Test("COM-14, AMIF-07: uploads refused when empty, of the wrong type, duplicated; removable in draft")
+    func uploads() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            let b = Browser(app)
+            try await b.login("applicant@subsidia.example")
+            let base = try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
+            try await b.get(base + "/documents")
+            var res = try await b.upload(base + "/documents", fields: [("item", "rib")], file: ("vide.pdf", []))
+            #expect(res.status == .unprocessableEntity && res.text.contains("« vide.pdf » est vide"))
+            res = try await b.upload(base + "/documents", fields: [("item", "rib")], file: ("script.pdf", Array("<script>alert(1)</script>".utf8)))
+            #expect(res.status == .unprocessableEntity && res.text.contains("n'est pas d'un type accepté"))
+            res = try await b.upload(base + "/documents", fields: [("item", "rib")], file: ("rib.pdf", pdfBytes))
+            #expect(res.status == .seeOther)
+            try await b.get(base + "/documents")
+            res = try await b.upload(base + "/documents", fields: [("item", "other")], file: ("RIB.pdf", pdfBytes))
+            #expect(res.status == .unprocessableEntity && res.text.contains("déjà chargé"))
+            let doc = try #require(try await ApplicationDocument.query(on: app.db).first())
+            #expect(doc.sha256 == SHA256Digest.hexOf(pdfBytes))
+            let download = try await b.get(base + "/documents/\(doc.id!)")
+            #expect(Array(download.body.readableBytesView) == pdfBytes)
+            try await b.get(base + "/documents")
+            #expect(try await b.post(base + "/documents/\(doc.id!)/delete", []).status == .seeOther)
+            #expect(try await ApplicationDocument.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test("Nobody reads or changes another organisation's application, document or PDF by guessing ids")
+    func otherOrganisation() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            let b = Browser(app)
+            try await b.login("applicant@subsidia.example")
+            let base = try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
+            try await b.get(base + "/documents")
+            _ = try await b.upload(base + "/documents", fields: [("item", "rib")], file: ("rib.pdf", pdfBytes))
+            let doc = try #require(try await ApplicationDocument.query(on: app.db).first())
+            _ = try await makeUser(app, "other@example.lu")
+            let other = Browser(app)
+            try await other.login("other@example.lu")
+            for path in ["", "/applicant", "/sections/project", "/budget", "/financing", "/previous", "/documents", "/documents/\(doc.id!)",
+                         "/form.pdf", "/check", "/declaration", "/review", "/receipt", "/receipt/1.pdf"] {
+                #expect(try await other.get(base + path).status == .notFound, "GET \(path)")
+            }
+            try await other.get("/account")
+            for path in ["/applicant", "/sections/project", "/sections/project/autosave", "/budget", "/budget/lines", "/financing",
+                         "/financing/lines", "/previous", "/declaration", "/submit", "/withdraw", "/reopen", "/documents/\(doc.id!)/delete"] {
+                #expect(try await other.post(base + path, [("version", "1"), ("title", "pirate")]).status == .notFound, "POST \(path)")
+            }
+            #expect(try await ApplicationDocument.query(on: app.db).count() == 1)
+            #expect(try await GrantApplication.query(on: app.db).first()?.title == "")
+        }
+    }
+
+    @Test("AMIF-01: the demo AMIF call takes an application with objective, action and dates in the period; after the deadline it is refused")
+    func amifDeadline() async throws {
+        try await withSubsidia(demo: true) { app, clock in
+            let b = Browser(app)
+            try await b.login("applicant@subsidia.example")
+            let base = try await b.startApplication(call: "AMIF-DEMO-2026", organisation: "ASBL Démo Intégration (démo)")
+            let page = try await b.get(base + "/sections/project")
+            #expect(page.text.contains("B.1 – ") && page.text.contains("Objectif spécifique et action"))
+            let call = try #require(try await Call.query(on: app.db).filter(\.$reference == "AMIF-DEMO-2026").first())
+            clock.set(call.closesAt!.addingTimeInterval(1))
+            try await b.login("applicant@subsidia.example")
+            try await b.get(base + "/check")
+            #expect(b.lastBody.contains("AMIF-01") && b.lastBody.contains("La date limite est passée"))
+        }
+    }
+}
+
+enum SHA256Digest {
+    static func hexOf(_ bytes: [UInt8]) -> String { SHA256.hash(data: Data(bytes)).hex }
+}
