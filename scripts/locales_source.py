@@ -539,6 +539,7 @@ k("app.applicant.revenue_article_hint", "Condition d'éligibilité COM-02.", "El
 k("app.autosave.saved", "Enregistré automatiquement à {0}", "Saved automatically at {0}", "Automatisch gespeichert um {0}")
 k("app.autosave.invalid", "Certaines réponses ne sont pas encore enregistrées : corrigez les champs signalés.", "Some answers are not saved yet: correct the fields marked.", "Einige Antworten sind noch nicht gespeichert: Korrigieren Sie die markierten Felder.")
 k("app.autosave.conflict", "Quelqu'un d'autre a enregistré cette section. Appuyez sur « Enregistrer » pour comparer les deux versions.", "Someone else saved this section. Press \"Save\" to compare both versions.", "Jemand anderes hat diesen Abschnitt gespeichert. Drücken Sie „Speichern“, um beide Fassungen zu vergleichen.")
+k("app.autosave.expired", "Votre session a pris fin : ce que vous avez saisi reste sur cette page. Connectez-vous dans un autre onglet, puis appuyez sur « Enregistrer ».", "Your session has ended: what you typed stays on this page. Log in in another tab, then press \"Save\".", "Ihre Sitzung ist abgelaufen: Ihre Eingaben bleiben auf dieser Seite. Melden Sie sich in einem anderen Tab an und drücken Sie dann „Speichern“.")
 k("app.declaration.name", "Nom et prénom", "Full name", "Vor- und Nachname")
 k("app.declaration.function", "Fonction", "Function", "Funktion")
 k("app.declaration.function_hint", "Par exemple bourgmestre, échevin, président.", "For example mayor, alderman, chair.", "Zum Beispiel Bürgermeister, Schöffe, Vorsitz.")
