@@ -9,26 +9,7 @@ enum ApplicantForm {
         var f = FormBuilder(req, values: values, errors: errors)
         f.section("org.section.identity")
         f.text("legal_name", "org.legal_name", autocomplete: "organization")
-        f.section("org.section.address")
-        f.text("street", "org.street", autocomplete: "address-line1")
-        f.text("postcode", "org.postcode", hint: "org.postcode_hint", autocomplete: "postal-code", maxLength: 12, width: "10")
-        f.text("locality", "org.locality", autocomplete: "address-level2", maxLength: 100)
-        f.choice("country", "org.country", type: "select", options: OrganisationForm.countries.map { ($0, "country." + $0) })
-        f.text("phone", "org.phone", optional: true, type: "tel", autocomplete: "tel", maxLength: 30, width: "20")
-        f.text("website", "org.website", optional: true, type: "url", autocomplete: "url", maxLength: 300)
-        f.section("org.section.bank")
-        f.text("bank_holder", "org.bank_holder", maxLength: 200)
-        f.text("iban", "org.iban", hint: "org.iban_hint", maxLength: 42, width: "30")
-        f.text("bic", "org.bic", hint: "org.bic_hint", maxLength: 11, width: "10")
-        for n in [1, 2] {
-            f.section("org.section.contact\(n)")
-            let opt = n == 2
-            f.text("contact\(n)_name", "org.contact_name", optional: opt, autocomplete: opt ? "off" : "name", maxLength: 120)
-            f.text("contact\(n)_function", "org.contact_function", optional: opt, maxLength: 120)
-            f.text("contact\(n)_phone", "org.contact_phone", optional: opt, type: "tel", maxLength: 30, width: "20")
-            f.text("contact\(n)_email", "org.contact_email", optional: opt, type: "email", maxLength: 254)
-            f.textarea("contact\(n)_address", "org.contact_address", hint: "org.contact_address_hint", optional: true, maxLength: 400, rows: 3)
-        }
+        OrganisationForm.details(&f)
         if ruleSet == .communes {
             f.section("app.applicant.budget_section")
             f.choice("revenue_article", "app.applicant.revenue_article", type: "radios",
@@ -56,26 +37,7 @@ enum ApplicantForm {
         var values = v
         values["legal_form"] = a.legalForm
         OrganisationForm.apply(values, to: o)
-        a.legalName = o.legalName
-        a.street = o.street
-        a.postcode = o.postcode
-        a.locality = o.locality
-        a.country = o.country
-        a.phone = o.phone
-        a.website = o.website
-        a.bankHolder = o.bankHolder
-        a.iban = o.iban
-        a.bic = o.bic
-        a.contact1Name = o.contact1Name
-        a.contact1Function = o.contact1Function
-        a.contact1Phone = o.contact1Phone
-        a.contact1Email = o.contact1Email
-        a.contact1Address = o.contact1Address
-        a.contact2Name = o.contact2Name
-        a.contact2Function = o.contact2Function
-        a.contact2Phone = o.contact2Phone
-        a.contact2Email = o.contact2Email
-        a.contact2Address = o.contact2Address
+        prefill(a, from: o)
         a.revenueArticle = v["revenue_article"] == "yes" ? true : (v["revenue_article"] == "no" ? false : nil)
     }
 

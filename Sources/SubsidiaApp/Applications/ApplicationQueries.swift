@@ -23,12 +23,6 @@ struct ApplicationAccess: Sendable {
         if membership == nil && !(staffMayRead && user.userRole.isStaff) { throw Abort(.notFound) }
         return ApplicationAccess(application: app, user: user, membership: membership)
     }
-
-    /// A member, on a draft: the only way to change an application.
-    static func loadForEdit(_ req: Request) async throws -> ApplicationAccess {
-        let access = try await load(req, staffMayRead: false)
-        return access
-    }
 }
 
 /// Document metadata, read without the file's bytes.

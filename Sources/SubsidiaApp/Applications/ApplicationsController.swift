@@ -176,7 +176,7 @@ enum ApplicationsController {
         let (cap, _) = try await bundle.evaluate(on: req.db, now: req.now, language: req.language)
         let capText = cap.binding.map { capSentence($0, bundle: bundle, req: req) }
         let call = bundle.call.call
-        let reopen = (try? ApplicationTransitions.checkReopen(a.applicationStatus, kind: call.callKind, closesAt: call.closesAt, now: req.now)) != nil
+        let reopen = canReopen(a, call: call, now: req.now)
         return try await req.render("applications/tasks", title: a.title.isEmpty ? "app.untitled" : a.title, TasksPage(
             title: a.title.isEmpty ? req.t("app.untitled") : a.title, callTitle: call.title.text(req.language),
             callHref: "/calls/" + call.reference, organisation: a.legalName, status: req.t(a.applicationStatus.labelKey),
@@ -185,6 +185,10 @@ enum ApplicationsController {
             capText: capText, base: base, submitted: a.submittedAt.map { req.dateTime($0) },
             canReopen: reopen && access.isMember, canWithdraw: a.applicationStatus != .withdrawn && access.isMember,
             hasReceipt: a.submissionCount > 0))
+    }
+
+    static func canReopen(_ a: GrantApplication, call: Call, now: Date) -> Bool {
+        (try? ApplicationTransitions.checkReopen(a.applicationStatus, kind: call.callKind, closesAt: call.closesAt, now: now)) != nil
     }
 
     static func path(of s: ApplicationSection) -> String {
@@ -673,7 +677,7 @@ enum ApplicationsController {
         let bundle = try await ApplicationBundle.load(a, on: req.db)
         let docs = snapshot.documents.map { ReceiptPage.Doc(label: $0.label.text(req.language), received: $0.received) }
         let call = bundle.call.call
-        let reopen = (try? ApplicationTransitions.checkReopen(a.applicationStatus, kind: call.callKind, closesAt: call.closesAt, now: req.now)) != nil
+        let reopen = canReopen(a, call: call, now: req.now)
         return try await req.render("applications/receipt", title: "receipt.title", ReceiptPage(
             reference: reference, submittedAt: req.dateTime(last.submittedAt), title: a.title, callTitle: call.title.text(req.language),
             contact: bundle.call.programme.contactEmail, documents: docs, sha256: last.contentSHA256,

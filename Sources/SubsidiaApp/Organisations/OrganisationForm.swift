@@ -16,6 +16,12 @@ enum OrganisationForm {
         f.text("rcs_number", "org.rcs_number", hint: "org.rcs_number_hint", optional: true, maxLength: 30, width: "10")
         f.choice("pakt_signed", "org.pakt_signed", type: "radios", options: [("yes", "form.yes"), ("no", "form.no")],
                  hint: "org.pakt_signed_hint", optional: true)
+        details(&f)
+        return f.build(action: action, submit: submit)
+    }
+
+    /// Address, bank details and contacts 1 and 2 (Annex 1): the profile and each application's applicant section.
+    static func details(_ f: inout FormBuilder) {
         f.section("org.section.address")
         f.text("street", "org.street", autocomplete: "address-line1")
         f.text("postcode", "org.postcode", hint: "org.postcode_hint", autocomplete: "postal-code", maxLength: 12, width: "10")
@@ -36,7 +42,6 @@ enum OrganisationForm {
             f.text("contact\(n)_email", "org.contact_email", optional: opt, type: "email", maxLength: 254)
             f.textarea("contact\(n)_address", "org.contact_address", hint: "org.contact_address_hint", optional: true, maxLength: 400, rows: 3)
         }
-        return f.build(action: action, submit: submit)
     }
 
     /// Checks the sent values. Returns the errors; `apply` is only called when there are none.
