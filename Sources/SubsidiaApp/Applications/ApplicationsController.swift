@@ -103,34 +103,17 @@ enum ApplicationsController {
     static func start(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
         let call = try await openCall(req)
-        guard CallWindow.isOpen(opensAt: call.opensAt, closesAt: call.closesAt, at: req.now), call.callStatus == .published else {
-            return try await renderStart(req, call: call, user: user, error: "app.start.closed")
+        do {
+            let app = try await ApplicationOperations.start(req, call: call, user: user, organisation: UUID(uuidString: req.formValues()["organisation"]))
+            return try await req.redirect("/applications/\(app.id!)", flash: "app.flash.started")
+        } catch let refusal as ApplicationOperations.StartRefusal {
+            let key = switch refusal {
+            case .closed: "app.start.closed"
+            case .chooseOrganisation: "app.start.choose"
+            case .notEligible: "app.start.not_eligible"
+            }
+            return try await renderStart(req, call: call, user: user, error: key)
         }
-        let v = req.formValues()
-        guard let orgID = UUID(uuidString: v["organisation"]),
-              let m = try await Membership.query(on: req.db).filter(\.$user.$id == user.id!).filter(\.$organisation.$id == orgID)
-                .with(\.$organisation).first()
-        else { return try await renderStart(req, call: call, user: user, error: "app.start.choose") }
-        // COM-01, AMIF-04: an ineligible organisation cannot start an application; the page says why.
-        guard call.legalForms.contains(LegalForm(rawValue: m.organisation.legalForm) ?? .other) else {
-            return try await renderStart(req, call: call, user: user, error: "app.start.not_eligible")
-        }
-        let app = GrantApplication()
-        try await req.db.transaction { db in
-            try await CallQuestion.ensure(for: call, on: db)
-            app.$call.id = call.id!
-            app.$organisation.id = orgID
-            app.createdBy = user.id!
-            app.status = ApplicationStatus.draft.rawValue
-            app.title = ""
-            app.submissionCount = 0
-            app.applicantConfirmed = false
-            ApplicantForm.prefill(app, from: m.organisation)
-            try await app.create(on: db)
-            for s in ApplicationSection.allCases { try await ApplicationSectionRecord(applicationID: app.id!, section: s).create(on: db) }
-            try await Audit.record("application.started", entity: "application", id: app.id, summary: call.reference, by: req, on: db)
-        }
-        return try await req.redirect("/applications/\(app.id!)", flash: "app.flash.started")
     }
 
     // MARK: Task list
@@ -461,15 +444,7 @@ enum ApplicationsController {
         let errors = ApplicantForm.validate(v, legalForm: bundle.application.legalForm, ruleSet: bundle.ruleSet)
         if !errors.isEmpty { return try await renderApplicant(req, bundle: bundle, access: access, values: v, errors: errors) }
         let app = bundle.application
-        let saved = try await req.db.transaction { db -> Bool in
-            guard let sent = Int(v["version"]), try await bumpVersion(app.id!, section: .applicant, from: sent, on: db) != nil else { return false }
-            ApplicantForm.apply(v, to: app)
-            app.applicantConfirmed = true
-            app.updatedAt = req.now
-            try await app.save(on: db)
-            try await Audit.record("application.section_saved", entity: "application", id: app.id, summary: "applicant", by: req, on: db)
-            return true
-        }
+        let saved = try await ApplicationOperations.saveApplicant(req, bundle: bundle, values: v)
         guard saved else {
             let fresh = try await ApplicationBundle.load(try await reload(req, app), on: req.db)
             var mine = ApplicantForm.values(of: fresh.application).overlaid(with: v)
@@ -577,24 +552,10 @@ enum ApplicationsController {
         guard bundle.application.applicationStatus == .draft else { return try await notEditable(req, bundle) }
         guard access.isSignatory else { throw Abort(.forbidden) }
         let v = req.formValues()
-        var e = FormErrors()
-        e.required(v, "name", max: 120)
-        e.required(v, "function", max: 120)
-        e.required(v, "place", max: 100)
-        if !v.isChecked("confirm") { e.add("confirm", "app.declaration.error_confirm") }
+        let e = ApplicationOperations.checkDeclaration(v)
         if !e.isEmpty { return try await renderDeclaration(req, bundle: bundle, access: access, values: v, errors: e) }
+        try await ApplicationOperations.declare(req, bundle: bundle, values: v, by: access.user)
         let a = bundle.application
-        a.declarationName = v["name"]
-        a.declarationFunction = v["function"]
-        a.declarationPlace = v["place"]
-        a.declarationDate = LuxembourgTime.calendarDate(of: req.now).iso
-        a.declaredBy = access.user.id
-        a.declaredAt = req.now
-        a.updatedAt = req.now
-        try await req.db.transaction { db in
-            try await a.save(on: db)
-            try await Audit.record("application.declared", entity: "application", id: a.id, summary: v["name"], by: req, on: db)
-        }
         return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.declared")
     }
 

@@ -203,19 +203,7 @@ enum BudgetController {
         }
         guard let line else { return try await again(errors, conflict: false, bundle: bundle) }
         let appID = bundle.application.id!
-        let ok = try await req.db.transaction { db -> Bool in
-            guard let sent = Int(v["version"]), try await ApplicationsController.bumpVersion(appID, section: .budget, from: sent, on: db) != nil
-            else { return false }
-            let r = record ?? ExpenseLineRecord()
-            r.$application.id = appID
-            if record == nil { r.position = (bundle.expenses.map(\.position).max() ?? 0) + 1 }
-            r.set(line, kilometreRate: bundle.kilometreRate)
-            try await r.save(on: db)
-            try await touch(bundle.application, req: req, on: db)
-            try await Audit.record(record == nil ? "budget.line_added" : "budget.line_changed", entity: "application", id: appID,
-                                   summary: "\(line.category.rawValue) \(line.amount(kilometreRate: bundle.kilometreRate).cents)", by: req, on: db)
-            return true
-        }
+        let ok = try await ApplicationOperations.saveExpense(req, bundle: bundle, record: record, line: line, version: Int(v["version"])) != nil
         if !ok {
             let fresh = try await ApplicationBundle.load(try await ApplicationsController.reload(req, bundle.application), on: req.db)
             return try await again(FormErrors(), conflict: true, bundle: fresh)
@@ -239,17 +227,8 @@ enum BudgetController {
         guard let id = req.parameters.get("lineID", as: UUID.self), let r = bundle.expenses.first(where: { $0.id == id }) else {
             throw Abort(.notFound)
         }
-        try await req.db.transaction { db in
-            try await r.delete(on: db)
-            try await touch(bundle.application, req: req, on: db)
-            try await Audit.record("budget.line_removed", entity: "application", id: bundle.application.id, summary: r.detail, by: req, on: db)
-        }
+        try await ApplicationOperations.deleteExpense(req, bundle: bundle, record: r)
         return try await req.redirect("/applications/\(bundle.application.id!)/budget", flash: "budget.flash.removed")
-    }
-
-    static func touch(_ a: GrantApplication, req: Request, on db: any Database) async throws {
-        a.updatedAt = req.now
-        try await a.save(on: db)
     }
 
     /// The requested amount and "I have completed this section". A request above the cap is kept (nothing
@@ -257,31 +236,14 @@ enum BudgetController {
     static func saveBudget(_ req: Request) async throws -> Response {
         let (access, bundle) = try await editableBundle(req)
         let v = req.formValues()
-        var e = FormErrors()
-        var requested: Money?
-        if v.has("requested") {
-            if let m = Money.parse(v["requested"]), m <= Money.inputMaximum { requested = m } else { e.add("requested", "error.amount") }
-        } else if v.isChecked("complete") {
-            e.add("requested", "budget.error.requested")
-        }
-        if v.isChecked("complete") && bundle.expenses.isEmpty { e.add("complete", "budget.error.no_lines") }
+        let (requested, e) = ApplicationOperations.checkBudget(requested: v["requested"], complete: v.isChecked("complete"), hasLines: !bundle.expenses.isEmpty)
         if !e.isEmpty {
             var add = FormValues()
             add["quantity"] = "1"
             return try await renderBudget(req, bundle: bundle, access: access, add: add, addErrors: FormErrors(), complete: v, completeErrors: e)
         }
         let a = bundle.application
-        let requestedAmount = requested
-        let ok = try await req.db.transaction { db -> Bool in
-            guard let sent = Int(v["version"]), try await ApplicationsController.bumpVersion(a.id!, section: .budget, from: sent, on: db) != nil
-            else { return false }
-            a.requestedCents = requestedAmount?.cents
-            try await touch(a, req: req, on: db)
-            try await ApplicationSectionRecord.query(on: db).filter(\.$application.$id == a.id!).filter(\.$section == ApplicationSection.budget.rawValue)
-                .set(\.$markedComplete, to: v.isChecked("complete")).update()
-            try await Audit.record("budget.requested", entity: "application", id: a.id, summary: String(requestedAmount?.cents ?? 0), by: req, on: db)
-            return true
-        }
+        let ok = try await ApplicationOperations.saveBudget(req, bundle: bundle, requested: requested, complete: v.isChecked("complete"), version: Int(v["version"]))
         if !ok {
             let fresh = try await ApplicationBundle.load(try await ApplicationsController.reload(req, a), on: req.db)
             return try await renderBudget(req, bundle: fresh, access: access, add: FormValues(), addErrors: FormErrors(), complete: v,
@@ -378,18 +340,7 @@ enum BudgetController {
             return try await renderFinancing(req, bundle: bundle, access: access, add: v, errors: errors, complete: FormValues(), editing: record)
         }
         let appID = bundle.application.id!
-        let ok = try await req.db.transaction { db -> Bool in
-            guard let sent = Int(v["version"]), try await ApplicationsController.bumpVersion(appID, section: .financing, from: sent, on: db) != nil
-            else { return false }
-            let r = record ?? RevenueLineRecord()
-            r.$application.id = appID
-            if record == nil { r.position = (bundle.revenues.map(\.position).max() ?? 0) + 1 }
-            r.set(line)
-            try await r.save(on: db)
-            try await touch(bundle.application, req: req, on: db)
-            try await Audit.record("financing.line_saved", entity: "application", id: appID, summary: "\(line.kind.rawValue) \(line.amount.cents)", by: req, on: db)
-            return true
-        }
+        let ok = try await ApplicationOperations.saveRevenue(req, bundle: bundle, record: record, line: line, version: Int(v["version"])) != nil
         if !ok {
             let fresh = try await ApplicationBundle.load(try await ApplicationsController.reload(req, bundle.application), on: req.db)
             return try await renderFinancing(req, bundle: fresh, access: access, add: v, errors: FormErrors(), complete: FormValues(), conflict: true, editing: record)
@@ -413,11 +364,7 @@ enum BudgetController {
     static func deleteRevenue(_ req: Request) async throws -> Response {
         let (_, bundle) = try await editableBundle(req)
         guard let id = req.parameters.get("lineID", as: UUID.self), let r = bundle.revenues.first(where: { $0.id == id }) else { throw Abort(.notFound) }
-        try await req.db.transaction { db in
-            try await r.delete(on: db)
-            try await touch(bundle.application, req: req, on: db)
-            try await Audit.record("financing.line_removed", entity: "application", id: bundle.application.id, summary: r.kind, by: req, on: db)
-        }
+        try await ApplicationOperations.deleteRevenue(req, bundle: bundle, record: r)
         return try await req.redirect("/applications/\(bundle.application.id!)/financing", flash: "budget.flash.removed")
     }
 
@@ -425,11 +372,7 @@ enum BudgetController {
         let (_, bundle) = try await editableBundle(req)
         let v = req.formValues()
         let a = bundle.application
-        try await req.db.transaction { db in
-            try await ApplicationSectionRecord.query(on: db).filter(\.$application.$id == a.id!).filter(\.$section == ApplicationSection.financing.rawValue)
-                .set(\.$markedComplete, to: v.isChecked("complete")).update()
-            try await touch(a, req: req, on: db)
-        }
+        try await ApplicationOperations.markComplete(req, bundle: bundle, section: .financing, complete: v.isChecked("complete"))
         return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.saved")
     }
 
@@ -483,22 +426,9 @@ enum BudgetController {
     static func addPrevious(_ req: Request) async throws -> Response {
         let (access, bundle) = try await editableBundle(req)
         let v = req.formValues()
-        var e = FormErrors()
-        e.required(v, "project_name")
-        let year = Int(v["year"])
-        let thisYear = LuxembourgTime.calendarDate(of: req.now).year
-        if year == nil || !(1990...thisYear).contains(year!) { e.add("year", "previous.error.year", String(thisYear)) }
-        if !["yes", "no"].contains(v["granted"]) { e.add("granted", "error.choose") }
-        if !e.isEmpty { return try await renderPrevious(req, bundle: bundle, access: access, values: v, errors: e) }
-        let p = PreviousSubsidy()
-        p.$application.id = bundle.application.id!
-        p.projectName = v["project_name"]
-        p.year = year!
-        p.granted = v["granted"] == "yes"
-        try await req.db.transaction { db in
-            try await p.create(on: db)
-            try await touch(bundle.application, req: req, on: db)
-        }
+        let (row, e) = ApplicationOperations.checkPrevious(v, now: req.now)
+        guard let row else { return try await renderPrevious(req, bundle: bundle, access: access, values: v, errors: e) }
+        try await ApplicationOperations.addPrevious(req, bundle: bundle, row)
         return try await req.redirect("/applications/\(bundle.application.id!)/previous", flash: "budget.flash.saved")
     }
 
@@ -512,8 +442,7 @@ enum BudgetController {
     static func completePrevious(_ req: Request) async throws -> Response {
         let (_, bundle) = try await editableBundle(req)
         let v = req.formValues()
-        try await ApplicationSectionRecord.query(on: req.db).filter(\.$application.$id == bundle.application.id!)
-            .filter(\.$section == ApplicationSection.previousSubsidies.rawValue).set(\.$markedComplete, to: v.isChecked("complete")).update()
+        try await ApplicationOperations.markComplete(req, bundle: bundle, section: .previousSubsidies, complete: v.isChecked("complete"))
         return try await req.redirect("/applications/\(bundle.application.id!)", flash: "app.flash.saved")
     }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Fluent
 import Foundation
 import SubsidiaCore
@@ -83,43 +82,11 @@ enum DocumentsController {
         let upload = (try? req.content.decode(Upload.self)) ?? Upload(item: nil, file: nil)
         var values = FormValues()
         values["item"] = upload.item ?? ""
-        var e = FormErrors()
-        let codes = bundle.call.items(.document).map(\.code)
-        if !codes.contains(values["item"]) { e.add("item", "doc.error.item") }
-        let limit = req.application.subsidiaConfig.maxUploadBytes
         var bytes: [UInt8] = []
         if var buffer = upload.file?.data { bytes = buffer.readBytes(length: buffer.readableBytes) ?? [] }
-        var checked: (name: String, type: DocumentType)?
-        do {
-            checked = try UploadRules.check(filename: upload.file?.filename ?? "", bytes: bytes, limitBytes: limit,
-                                            existingNames: bundle.documents.map(\.filename))
-        } catch {
-            switch error {
-            case .noFile: e.add("file", "doc.error.no_file")
-            case .empty: e.add("file", "doc.error.empty", UploadRules.cleanName(upload.file?.filename ?? ""))
-            case .tooLarge(let l): e.add("file", "doc.error.too_large", UploadRules.cleanName(upload.file?.filename ?? ""), sizeText(Int64(l), req))
-            case .wrongType: e.add("file", "doc.error.type", UploadRules.cleanName(upload.file?.filename ?? ""), DocumentType.names)
-            case .duplicateName: e.add("file", "doc.error.duplicate", UploadRules.cleanName(upload.file?.filename ?? ""))
-            case .badName: e.add("file", "doc.error.name")
-            }
-        }
-        guard e.isEmpty, let checked else { return try await render(req, bundle: bundle, access: access, values: values, errors: e) }
-        let doc = ApplicationDocument()
-        doc.$application.id = bundle.application.id!
-        doc.itemCode = values["item"]
-        doc.filename = checked.name
-        doc.contentType = checked.type.mediaType
-        doc.sizeBytes = Int64(bytes.count)
-        doc.sha256 = SHA256.hash(data: bytes).hex
-        doc.content = Data(bytes)
-        doc.uploadedBy = access.user.id!
-        doc.uploadedAt = req.now
-        try await req.db.transaction { db in
-            try await doc.create(on: db)
-            try await BudgetController.touch(bundle.application, req: req, on: db)
-            try await Audit.record("document.uploaded", entity: "application", id: bundle.application.id,
-                                   summary: "\(checked.name) \(doc.sha256)", by: req, on: db)
-        }
+        let (checked, e) = ApplicationOperations.checkUpload(req, bundle: bundle, item: values["item"], filename: upload.file?.filename ?? "", bytes: bytes)
+        guard let checked else { return try await render(req, bundle: bundle, access: access, values: values, errors: e) }
+        _ = try await ApplicationOperations.storeDocument(req, bundle: bundle, item: values["item"], checked: checked, bytes: bytes, by: access.user)
         return try await req.redirect("/applications/\(bundle.application.id!)/documents", flash: "doc.flash.uploaded")
     }
 
@@ -143,7 +110,7 @@ enum DocumentsController {
               let row = try await ApplicationBundle.documentRows(a.id!, on: req.db).first(where: { $0.id == id }) else { throw Abort(.notFound) }
         try await req.db.transaction { db in
             try await ApplicationDocument.query(on: db).filter(\.$id == id).delete()
-            try await BudgetController.touch(a, req: req, on: db)
+            try await ApplicationOperations.touch(a, req: req, on: db)
             try await Audit.record("document.removed", entity: "application", id: a.id, summary: row.filename, by: req, on: db)
         }
         return try await req.redirect("/applications/\(a.id!)/documents", flash: "doc.flash.removed")

@@ -1,0 +1,268 @@
+import Crypto
+import Fluent
+import Foundation
+import SubsidiaCore
+import Vapor
+
+/// The changes an applicant makes to an application, shared by the pages and the JSON API: the same checks,
+/// the same optimistic locking, the same audit entry, one transaction each. A refused change writes nothing.
+enum ApplicationOperations {
+    // MARK: Start
+
+    enum StartRefusal: Error {
+        case closed
+        case chooseOrganisation
+        case notEligible
+    }
+
+    /// Starts a draft for one of the user's organisations (COM-01, AMIF-04: only an eligible legal form).
+    static func start(_ req: Request, call: Call, user: User, organisation orgID: UUID?) async throws -> GrantApplication {
+        guard CallWindow.isOpen(opensAt: call.opensAt, closesAt: call.closesAt, at: req.now), call.callStatus == .published else {
+            throw StartRefusal.closed
+        }
+        guard let orgID,
+              let m = try await Membership.query(on: req.db).filter(\.$user.$id == user.id!).filter(\.$organisation.$id == orgID)
+                .with(\.$organisation).first()
+        else { throw StartRefusal.chooseOrganisation }
+        guard call.legalForms.contains(LegalForm(rawValue: m.organisation.legalForm) ?? .other) else { throw StartRefusal.notEligible }
+        let app = GrantApplication()
+        try await req.db.transaction { db in
+            try await CallQuestion.ensure(for: call, on: db)
+            app.$call.id = call.id!
+            app.$organisation.id = orgID
+            app.createdBy = user.id!
+            app.status = ApplicationStatus.draft.rawValue
+            app.title = ""
+            app.submissionCount = 0
+            app.applicantConfirmed = false
+            ApplicantForm.prefill(app, from: m.organisation)
+            try await app.create(on: db)
+            for s in ApplicationSection.allCases { try await ApplicationSectionRecord(applicationID: app.id!, section: s).create(on: db) }
+            try await Audit.record("application.started", entity: "application", id: app.id, summary: call.reference, by: req, on: db)
+        }
+        return app
+    }
+
+    // MARK: Applicant
+
+    /// Saves the applicant section if `version` is current; false on a conflict.
+    static func saveApplicant(_ req: Request, bundle: ApplicationBundle, values v: FormValues) async throws -> Bool {
+        let app = bundle.application
+        return try await req.db.transaction { db -> Bool in
+            guard let sent = Int(v["version"]), try await ApplicationsController.bumpVersion(app.id!, section: .applicant, from: sent, on: db) != nil
+            else { return false }
+            ApplicantForm.apply(v, to: app)
+            app.applicantConfirmed = true
+            app.updatedAt = req.now
+            try await app.save(on: db)
+            try await Audit.record("application.section_saved", entity: "application", id: app.id, summary: "applicant", by: req, on: db)
+            return true
+        }
+    }
+
+    // MARK: Budget
+
+    /// Saves a new or changed expense line if the budget's `version` is current; nil on a conflict.
+    static func saveExpense(
+        _ req: Request, bundle: ApplicationBundle, record: ExpenseLineRecord?, line: ExpenseLine, version: Int?
+    ) async throws -> ExpenseLineRecord? {
+        let appID = bundle.application.id!
+        return try await req.db.transaction { db -> ExpenseLineRecord? in
+            guard let version, try await ApplicationsController.bumpVersion(appID, section: .budget, from: version, on: db) != nil
+            else { return nil }
+            let r = record ?? ExpenseLineRecord()
+            r.$application.id = appID
+            if record == nil { r.position = (bundle.expenses.map(\.position).max() ?? 0) + 1 }
+            r.set(line, kilometreRate: bundle.kilometreRate)
+            try await r.save(on: db)
+            try await touch(bundle.application, req: req, on: db)
+            try await Audit.record(record == nil ? "budget.line_added" : "budget.line_changed", entity: "application", id: appID,
+                                   summary: "\(line.category.rawValue) \(line.amount(kilometreRate: bundle.kilometreRate).cents)", by: req, on: db)
+            return r
+        }
+    }
+
+    static func deleteExpense(_ req: Request, bundle: ApplicationBundle, record r: ExpenseLineRecord) async throws {
+        try await req.db.transaction { db in
+            try await r.delete(on: db)
+            try await touch(bundle.application, req: req, on: db)
+            try await Audit.record("budget.line_removed", entity: "application", id: bundle.application.id, summary: r.detail, by: req, on: db)
+        }
+    }
+
+    /// The requested amount and "I have completed this section": the amount must be a bounded amount, and
+    /// the section can only be complete with a requested amount and at least one line.
+    static func checkBudget(requested raw: String, complete: Bool, hasLines: Bool) -> (Money?, FormErrors) {
+        var e = FormErrors()
+        var requested: Money?
+        if !raw.isEmpty {
+            if let m = Money.parse(raw), m <= Money.inputMaximum { requested = m } else { e.add("requested", "error.amount") }
+        } else if complete {
+            e.add("requested", "budget.error.requested")
+        }
+        if complete && !hasLines { e.add("complete", "budget.error.no_lines") }
+        return (requested, e)
+    }
+
+    /// A request above the cap is kept (nothing typed is lost); submission refuses it. False on a conflict.
+    static func saveBudget(_ req: Request, bundle: ApplicationBundle, requested: Money?, complete: Bool, version: Int?) async throws -> Bool {
+        let a = bundle.application
+        return try await req.db.transaction { db -> Bool in
+            guard let version, try await ApplicationsController.bumpVersion(a.id!, section: .budget, from: version, on: db) != nil
+            else { return false }
+            a.requestedCents = requested?.cents
+            try await touch(a, req: req, on: db)
+            try await mark(.budget, of: a, complete: complete, on: db)
+            try await Audit.record("budget.requested", entity: "application", id: a.id, summary: String(requested?.cents ?? 0), by: req, on: db)
+            return true
+        }
+    }
+
+    // MARK: Financing plan and earlier subsidies
+
+    static func saveRevenue(
+        _ req: Request, bundle: ApplicationBundle, record: RevenueLineRecord?, line: RevenueLine, version: Int?
+    ) async throws -> RevenueLineRecord? {
+        let appID = bundle.application.id!
+        return try await req.db.transaction { db -> RevenueLineRecord? in
+            guard let version, try await ApplicationsController.bumpVersion(appID, section: .financing, from: version, on: db) != nil
+            else { return nil }
+            let r = record ?? RevenueLineRecord()
+            r.$application.id = appID
+            if record == nil { r.position = (bundle.revenues.map(\.position).max() ?? 0) + 1 }
+            r.set(line)
+            try await r.save(on: db)
+            try await touch(bundle.application, req: req, on: db)
+            try await Audit.record("financing.line_saved", entity: "application", id: appID, summary: "\(line.kind.rawValue) \(line.amount.cents)", by: req, on: db)
+            return r
+        }
+    }
+
+    static func deleteRevenue(_ req: Request, bundle: ApplicationBundle, record r: RevenueLineRecord) async throws {
+        try await req.db.transaction { db in
+            try await r.delete(on: db)
+            try await touch(bundle.application, req: req, on: db)
+            try await Audit.record("financing.line_removed", entity: "application", id: bundle.application.id, summary: r.kind, by: req, on: db)
+        }
+    }
+
+    /// Marks the financing plan or the earlier subsidies complete (or not).
+    static func markComplete(_ req: Request, bundle: ApplicationBundle, section: ApplicationSection, complete: Bool) async throws {
+        let a = bundle.application
+        try await req.db.transaction { db in
+            try await mark(section, of: a, complete: complete, on: db)
+            try await touch(a, req: req, on: db)
+        }
+    }
+
+    /// An earlier subsidy (Annex 1): the project's name, a year since 1990, granted or not.
+    static func checkPrevious(_ v: FormValues, now: Date) -> (PreviousSubsidy?, FormErrors) {
+        var e = FormErrors()
+        e.required(v, "project_name")
+        let year = Int(v["year"])
+        let thisYear = LuxembourgTime.calendarDate(of: now).year
+        if year == nil || !(1990...thisYear).contains(year!) { e.add("year", "previous.error.year", String(thisYear)) }
+        if !["yes", "no"].contains(v["granted"]) { e.add("granted", "error.choose") }
+        guard e.isEmpty, let year else { return (nil, e) }
+        let p = PreviousSubsidy()
+        p.projectName = v["project_name"]
+        p.year = year
+        p.granted = v["granted"] == "yes"
+        return (p, e)
+    }
+
+    static func addPrevious(_ req: Request, bundle: ApplicationBundle, _ p: PreviousSubsidy) async throws {
+        p.$application.id = bundle.application.id!
+        try await req.db.transaction { db in
+            try await p.create(on: db)
+            try await touch(bundle.application, req: req, on: db)
+        }
+    }
+
+    // MARK: Documents
+
+    /// Checks an upload against the checklist, the size limit, its content and the names already there (COM-15, AMIF-07).
+    static func checkUpload(
+        _ req: Request, bundle: ApplicationBundle, item: String, filename: String, bytes: [UInt8]
+    ) -> ((name: String, type: DocumentType)?, FormErrors) {
+        var e = FormErrors()
+        if !bundle.call.items(.document).map(\.code).contains(item) { e.add("item", "doc.error.item") }
+        let limit = req.application.subsidiaConfig.maxUploadBytes
+        let shown = UploadRules.cleanName(filename)
+        do {
+            let checked = try UploadRules.check(filename: filename, bytes: bytes, limitBytes: limit, existingNames: bundle.documents.map(\.filename))
+            return (e.isEmpty ? checked : nil, e)
+        } catch {
+            switch error {
+            case .noFile: e.add("file", "doc.error.no_file")
+            case .empty: e.add("file", "doc.error.empty", shown)
+            case .tooLarge(let l): e.add("file", "doc.error.too_large", shown, DocumentsController.sizeText(Int64(l), req))
+            case .wrongType: e.add("file", "doc.error.type", shown, DocumentType.names)
+            case .duplicateName: e.add("file", "doc.error.duplicate", shown)
+            case .badName: e.add("file", "doc.error.name")
+            }
+            return (nil, e)
+        }
+    }
+
+    static func storeDocument(
+        _ req: Request, bundle: ApplicationBundle, item: String, checked: (name: String, type: DocumentType), bytes: [UInt8], by user: User
+    ) async throws -> ApplicationDocument {
+        let doc = ApplicationDocument()
+        doc.$application.id = bundle.application.id!
+        doc.itemCode = item
+        doc.filename = checked.name
+        doc.contentType = checked.type.mediaType
+        doc.sizeBytes = Int64(bytes.count)
+        doc.sha256 = SHA256.hash(data: bytes).hex
+        doc.content = Data(bytes)
+        doc.uploadedBy = user.id!
+        doc.uploadedAt = req.now
+        try await req.db.transaction { db in
+            try await doc.create(on: db)
+            try await touch(bundle.application, req: req, on: db)
+            try await Audit.record("document.uploaded", entity: "application", id: bundle.application.id,
+                                   summary: "\(checked.name) \(doc.sha256)", by: req, on: db)
+        }
+        return doc
+    }
+
+    // MARK: Declaration
+
+    /// COM-11: the declaration's fields; the caller checks that the user is a signatory.
+    static func checkDeclaration(_ v: FormValues) -> FormErrors {
+        var e = FormErrors()
+        e.required(v, "name", max: 120)
+        e.required(v, "function", max: 120)
+        e.required(v, "place", max: 100)
+        if !v.isChecked("confirm") { e.add("confirm", "app.declaration.error_confirm") }
+        return e
+    }
+
+    static func declare(_ req: Request, bundle: ApplicationBundle, values v: FormValues, by user: User) async throws {
+        let a = bundle.application
+        a.declarationName = v["name"]
+        a.declarationFunction = v["function"]
+        a.declarationPlace = v["place"]
+        a.declarationDate = LuxembourgTime.calendarDate(of: req.now).iso
+        a.declaredBy = user.id
+        a.declaredAt = req.now
+        a.updatedAt = req.now
+        try await req.db.transaction { db in
+            try await a.save(on: db)
+            try await Audit.record("application.declared", entity: "application", id: a.id, summary: v["name"], by: req, on: db)
+        }
+    }
+
+    // MARK: Helpers
+
+    static func touch(_ a: GrantApplication, req: Request, on db: any Database) async throws {
+        a.updatedAt = req.now
+        try await a.save(on: db)
+    }
+
+    static func mark(_ section: ApplicationSection, of a: GrantApplication, complete: Bool, on db: any Database) async throws {
+        try await ApplicationSectionRecord.query(on: db).filter(\.$application.$id == a.id!).filter(\.$section == section.rawValue)
+            .set(\.$markedComplete, to: complete).update()
+    }
+}
