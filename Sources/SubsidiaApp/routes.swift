@@ -28,6 +28,9 @@ func routes(_ app: Application) throws {
     web.get("account", use: AccountsController.account)
     web.get("account", "password", use: AccountsController.changePasswordForm)
     web.post("account", "password", use: AccountsController.changePassword)
+    web.get("account", "tokens", use: AccessTokensController.page)
+    web.post("account", "tokens", use: AccessTokensController.create)
+    web.post("account", "tokens", ":tokenID", "revoke", use: AccessTokensController.revoke)
 
     // Organisations
     web.get("organisations", use: OrganisationsController.list)
@@ -87,6 +90,36 @@ func routes(_ app: Application) throws {
     let maxUpload = app.subsidiaConfig.maxUploadBytes
     app.grouped(SessionMiddleware(), CSRFMiddleware(maxBodySize: ByteCount(value: maxUpload * 2 + 1_048_576)))
         .on(.POST, "applications", ":appID", "documents", body: .stream, use: DocumentsController.upload)
+
+    // JSON API (personal access tokens; no session, no CSRF: a bearer token is not sent by a browser on its own)
+    app.get("api", "openapi.json", use: APIController.openAPI)
+    let api = app.grouped("api", "v1").grouped(AccessTokenMiddleware())
+    api.get("calls", use: APIController.listCalls)
+    api.get("calls", ":reference", use: APIController.showCall)
+    api.get("applications", use: APIController.listApplications)
+    api.post("applications", use: APIController.createApplication)
+    let apiApp = api.grouped("applications", ":appID")
+    apiApp.get(use: APIController.showApplication)
+    apiApp.patch("sections", ":section", use: APIController.patchSection)
+    apiApp.put("applicant", use: APIController.putApplicant)
+    apiApp.post("expenses", use: APIController.saveExpense)
+    apiApp.put("expenses", ":lineID", use: APIController.saveExpense)
+    apiApp.delete("expenses", ":lineID", use: APIController.deleteExpense)
+    apiApp.put("budget", use: APIController.putBudget)
+    apiApp.post("revenues", use: APIController.saveRevenue)
+    apiApp.put("revenues", ":lineID", use: APIController.saveRevenue)
+    apiApp.delete("revenues", ":lineID", use: APIController.deleteRevenue)
+    apiApp.put("financing") { try await APIController.putCompletion($0, section: .financing) }
+    apiApp.post("previous-subsidies", use: APIController.addPrevious)
+    apiApp.put("previous-subsidies") { try await APIController.putCompletion($0, section: .previousSubsidies) }
+    apiApp.on(.POST, "documents", body: .stream, use: APIController.upload)
+    apiApp.get("documents", ":docID", use: DocumentsController.download)
+    apiApp.delete("documents", ":docID", use: APIController.deleteDocument)
+    apiApp.get("form.pdf", use: ApplicationsController.applicationPDF)
+    apiApp.post("declaration", use: APIController.declare)
+    apiApp.get("check", use: APIController.check)
+    apiApp.post("submit", use: APIController.submit)
+    apiApp.get("receipts", ":number", use: ApplicationsController.receiptPDF)
 
     // Staff: programmes and calls
     let staff = web.grouped("staff")

@@ -227,6 +227,15 @@ enum ApplicationOperations {
         return doc
     }
 
+    static func removeDocument(_ req: Request, bundle: ApplicationBundle, id: UUID, filename: String) async throws {
+        let a = bundle.application
+        try await req.db.transaction { db in
+            try await ApplicationDocument.query(on: db).filter(\.$id == id).filter(\.$application.$id == a.id!).delete()
+            try await touch(a, req: req, on: db)
+            try await Audit.record("document.removed", entity: "application", id: a.id, summary: filename, by: req, on: db)
+        }
+    }
+
     // MARK: Declaration
 
     /// COM-11: the declaration's fields; the caller checks that the user is a signatory.

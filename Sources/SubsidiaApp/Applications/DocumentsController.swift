@@ -108,11 +108,8 @@ enum DocumentsController {
         guard a.applicationStatus == .draft else { return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.not_editable") }
         guard let id = req.parameters.get("docID", as: UUID.self),
               let row = try await ApplicationBundle.documentRows(a.id!, on: req.db).first(where: { $0.id == id }) else { throw Abort(.notFound) }
-        try await req.db.transaction { db in
-            try await ApplicationDocument.query(on: db).filter(\.$id == id).delete()
-            try await ApplicationOperations.touch(a, req: req, on: db)
-            try await Audit.record("document.removed", entity: "application", id: a.id, summary: row.filename, by: req, on: db)
-        }
+        let bundle = try await ApplicationBundle.load(a, on: req.db)
+        try await ApplicationOperations.removeDocument(req, bundle: bundle, id: id, filename: row.filename)
         return try await req.redirect("/applications/\(a.id!)/documents", flash: "doc.flash.removed")
     }
 }

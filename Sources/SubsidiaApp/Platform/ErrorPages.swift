@@ -29,9 +29,14 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 return response
             }
             if request.url.path.hasPrefix("/api/") || request.url.path == "/health" {
-                let response = Response(status: status)
-                try response.content.encode(["error": status.reasonPhrase], as: .json)
-                return response
+                let (code, key): (String, String) = switch status {
+                case .notFound: ("not_found", "api.error.not_found")
+                case .forbidden: ("forbidden", "api.error.forbidden")
+                case .unauthorized: ("unauthorized", "api.error.unauthorized")
+                case .payloadTooLarge: ("too_large", "errorpage.too_large.message")
+                default: (status.code >= 500 ? "server_error" : "bad_request", status.code >= 500 ? "errorpage.server.message" : "api.error.body")
+                }
+                return try APIResponse.error(request, status, code: code, message: request.t(key))
             }
             let key: String
             switch status {

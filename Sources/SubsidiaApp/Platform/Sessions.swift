@@ -52,7 +52,8 @@ extension Request {
         set { storage[SessionKey.self] = newValue }
     }
 
-    var currentUser: User? { browserSession?.user }
+    /// The signed-in user of a page, or the token user of an API request.
+    var currentUser: User? { browserSession?.user ?? apiUser }
 
     /// The session, created now when the visitor has none (a form needs its CSRF token).
     @discardableResult
