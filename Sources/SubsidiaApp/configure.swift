@@ -15,6 +15,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any Subsidia
     try DatabaseSetup.configure(app, config.database)
     app.migrations.add(M001_Platform())
     app.migrations.add(M002_Applications())
+    app.migrations.add(M003_GrantedIndex())
     // bcrypt's cost: 12 in service; tests use the minimum so hundreds of logins stay fast.
     app.passwords.use(.bcrypt(cost: app.environment == .testing ? 4 : 12))
 
@@ -37,6 +38,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any Subsidia
     app.asyncCommands.use(MigrateCommand(), as: "migrate")
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(CreateUserCommand(), as: "create-user")
+    app.asyncCommands.use(BenchDataCommand(), as: "bench-data")
     app.lifecycle.use(SessionPurge())
 }
 

@@ -137,13 +137,17 @@ struct ApplicationBundle: Sendable {
         formSections.filter { $0 != .documents && $0 != .declaration && state($0) != .completed }
     }
 
-    /// What is already granted in the application's action and in the whole call (AMIF-02), from decisions.
+    /// What is already granted in the application's action and in the whole call (AMIF-02), from decisions,
+    /// summed by the database over the granted applications only (index idx_applications_granted).
     static func committed(call id: UUID, action: String?, excluding app: UUID, on db: any Database) async throws -> (action: Money, call: Money) {
-        let granted = try await GrantApplication.query(on: db).filter(\.$call.$id == id).filter(\.$id != app)
-            .filter(\.$grantedCents != nil).all()
-        let all = granted.reduce(Money.zero) { $0 + Money(cents: $1.grantedCents ?? 0) }
-        let inAction = granted.filter { $0.actionCode == action && action != nil }.reduce(Money.zero) { $0 + Money(cents: $1.grantedCents ?? 0) }
-        return (inAction, all)
+        guard let sql = db as? any SQLDatabase else { return (.zero, .zero) }
+        struct Row: Decodable { let total: Int64?; let in_action: Int64? }
+        let row = try await sql.raw("""
+            SELECT SUM(granted_cents) AS total, \
+            SUM(CASE WHEN action_code = \(bind: action ?? "") THEN granted_cents ELSE 0 END) AS in_action \
+            FROM applications WHERE call_id = \(bind: id) AND granted_cents IS NOT NULL AND id <> \(bind: app)
+            """).first(decoding: Row.self)
+        return (Money(cents: action == nil ? 0 : row?.in_action ?? 0), Money(cents: row?.total ?? 0))
     }
 
     func cap(committed: (action: Money, call: Money)) -> FundingCap {
