@@ -137,6 +137,13 @@ k("token.never", "Jamais", "Never", "Nie")
 k("token.revoke", "Révoquer", "Revoke", "Widerrufen")
 k("token.flash.revoked", "Le jeton a été révoqué : il ne donne plus accès à rien.", "The token has been revoked: it no longer gives access to anything.", "Das Token wurde widerrufen: Es gewährt keinen Zugriff mehr.")
 k("token.error.too_many", "Vous avez déjà {0} jetons actifs : révoquez-en un avant d'en créer un autre.", "You already have {0} active tokens: revoke one before creating another.", "Sie haben bereits {0} aktive Token: Widerrufen Sie eines, bevor Sie ein neues erstellen.")
+# Keeping a form sent after the session expired
+k("pending.flash_kept", "Votre session avait expiré. Ce que vous avez saisi est gardé : connectez-vous à nouveau pour l'enregistrer.", "Your session had expired. What you typed has been kept: log in again to save it.", "Ihre Sitzung war abgelaufen. Ihre Eingaben wurden aufbewahrt: Melden Sie sich erneut an, um sie zu speichern.")
+k("pending.title", "Enregistrer ce que vous aviez saisi", "Save what you had typed", "Ihre Eingaben speichern")
+k("pending.intro", "Votre session a expiré pendant que vous remplissiez ce formulaire. Voici ce que vous aviez saisi ; rien n'est encore enregistré. Si quelqu'un a modifié cette partie entre-temps, vous verrez les deux versions.", "Your session expired while you were filling in this form. Here is what you had typed; nothing is saved yet. If someone changed this part in the meantime, you will see both versions.", "Ihre Sitzung ist abgelaufen, während Sie dieses Formular ausgefüllt haben. Hier sind Ihre Eingaben; noch ist nichts gespeichert. Wenn jemand diesen Teil inzwischen geändert hat, sehen Sie beide Fassungen.")
+k("pending.save", "Enregistrer ce que j'avais saisi", "Save what I typed", "Meine Eingaben speichern")
+k("pending.discard", "Abandonner ces changements", "Discard these changes", "Diese Änderungen verwerfen")
+k("pending.flash_discarded", "Les changements saisis avant l'expiration de la session ont été abandonnés.", "The changes typed before the session expired have been discarded.", "Die vor Ablauf der Sitzung eingegebenen Änderungen wurden verworfen.")
 # API messages
 k("api.error.unauthorized", "Jeton d'accès manquant, inconnu ou révoqué. Créez-en un sur la page « Mon compte ».", "Missing, unknown or revoked access token. Create one on the “My account” page.", "Fehlendes, unbekanntes oder widerrufenes Zugriffstoken. Erstellen Sie eines auf der Seite „Mein Konto“.")
 k("api.error.invalid", "La demande contient des erreurs ; rien n'a été enregistré.", "The request contains errors; nothing was saved.", "Die Anfrage enthält Fehler; nichts wurde gespeichert.")

@@ -50,6 +50,8 @@ func routes(_ app: Application) throws {
     web.get("applications", use: ApplicationsController.dashboard)
     web.get("calls", ":reference", "apply", use: ApplicationsController.startForm)
     web.post("calls", ":reference", "apply", use: ApplicationsController.start)
+    web.get("resume", use: PendingPost.resume)
+    web.post("resume", "discard", use: PendingPost.discard)
     let application = web.grouped("applications", ":appID")
     application.get(use: ApplicationsController.tasks)
     application.get("applicant", use: ApplicationsController.applicantForm)

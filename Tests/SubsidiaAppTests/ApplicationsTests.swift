@@ -208,6 +208,36 @@ struct ApplicationsTests {
         }
     }
 
+    @Test("A form sent without JavaScript after the session expired is kept; after logging in again, one button saves it")
+    func expiredSessionKeepsTyping() async throws {
+        try await withSubsidia(demo: true) { app, clock in
+            let b = Browser(app)
+            try await b.login("applicant@subsidia.example")
+            let base = try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
+            let v = try await b.version(base + "/sections/feasibility")
+            clock.advance(by: Lifetimes.sessionIdle + 60)
+            let res = try await b.post(base + "/sections/feasibility", [("steps", "Étape <1> gardée"), ("version", v)])
+            #expect(res.status == .seeOther && res.location == "/login?next=%2Fresume")
+            #expect(try await ApplicationAnswer.query(on: app.db).filter(\.$questionCode == "steps").count() == 0)
+            let login = try await b.get("/login?next=%2Fresume")
+            #expect(login.text.contains("Ce que vous avez saisi est gardé"))
+            let back = try await b.post("/login", [("email", "applicant@subsidia.example"), ("password", DemoData.password), ("next", "/resume")])
+            #expect(back.location == "/resume")
+            let page = try await b.get("/resume")
+            #expect(page.status == .ok && page.body.string.contains("Étape &lt;1&gt; gardée") && page.text.contains("/resume/discard"))
+            // Nothing is saved until the person confirms; the button sends the form again with a fresh token.
+            #expect(try await ApplicationAnswer.query(on: app.db).filter(\.$questionCode == "steps").count() == 0)
+            let saved = try await b.post(base + "/sections/feasibility", [("steps", "Étape <1> gardée"), ("version", v)])
+            #expect(saved.status == .seeOther && saved.location == base)
+            #expect(try await ApplicationAnswer.query(on: app.db).filter(\.$questionCode == "steps").first()?.textValue == "Étape <1> gardée")
+            #expect(try await b.get("/resume").location == "/applications")
+            // Other forms are not kept: a post without a session elsewhere is refused as before.
+            let stranger = Browser(app)
+            #expect(try await stranger.post("/organisations", [("legal_name", "x")], csrf: "").status == .forbidden)
+            #expect(try await stranger.post(base + "/sections/feasibility/autosave", [("steps", "x")], csrf: "").status == .forbidden)
+        }
+    }
+
     @Test("COM-14, AMIF-07: uploads refused when empty, of the wrong type, duplicated; removable in draft")
     func uploads() async throws {
         try await withSubsidia(demo: true) { app, _ in

@@ -167,7 +167,9 @@ enum AccountsController {
             try await LoginThrottleRecord.query(on: db).filter(\.$id == accountKey).delete()
             try await Audit.record("user.login", entity: "user", id: user.id, by: req, on: db, actor: user)
         }
+        let pending = try await PendingPost.take(req)
         try await req.startSession(user: user)
+        if let pending { try await PendingPost.put(pending, req) }
         return req.redirect(to: safeNext(v["next"]) == "/" ? "/account" : safeNext(v["next"]), redirectType: .normal)
     }
 

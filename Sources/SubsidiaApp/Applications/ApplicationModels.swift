@@ -58,6 +58,7 @@ final class CallQuestion: Model, @unchecked Sendable {
         for (i, q) in StandardQuestions.questions(for: call.rules).enumerated() {
             try await CallQuestion(callID: id, question: q, position: i + 1).create(on: db)
         }
+        try await CallCache.touch(id, on: db)
     }
 }
 

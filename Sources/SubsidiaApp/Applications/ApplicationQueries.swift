@@ -51,22 +51,21 @@ struct ApplicationBundle: Sendable {
     static func load(_ app: GrantApplication, on db: any Database) async throws -> ApplicationBundle {
         let id = try app.requireID()
         guard let call = try await Call.find(app.$call.id, on: db) else { throw Abort(.notFound) }
-        async let bundle = CallBundle.load(call, on: db)
-        async let questions = CallQuestion.query(on: db).filter(\.$call.$id == call.id!).sort(\.$position).all()
+        async let parts = CallCache.shared.bundle(for: call, on: db)
         async let answerRecords = ApplicationAnswer.query(on: db).filter(\.$application.$id == id).all()
         async let expenses = ExpenseLineRecord.query(on: db).filter(\.$application.$id == id).sort(\.$position).all()
         async let revenues = RevenueLineRecord.query(on: db).filter(\.$application.$id == id).sort(\.$position).all()
         async let previous = PreviousSubsidy.query(on: db).filter(\.$application.$id == id).sort(\.$year).all()
         async let sections = ApplicationSectionRecord.query(on: db).filter(\.$application.$id == id).all()
         let documents = try await documentRows(id, on: db)
-        let qs = try await questions.map(\.question)
+        let (bundle, qs) = try await parts
         let byCode = Dictionary(uniqueKeysWithValues: qs.map { ($0.code, $0) })
         var answers: [String: AnswerValue] = [:]
         for a in try await answerRecords {
             if let q = byCode[a.questionCode], let v = a.value(for: q.type) { answers[a.questionCode] = v }
         }
         return ApplicationBundle(
-            application: app, call: try await bundle, questions: qs, answers: answers, expenses: try await expenses,
+            application: app, call: bundle, questions: qs, answers: answers, expenses: try await expenses,
             revenues: try await revenues, previous: try await previous, documents: documents,
             sections: Dictionary(try await sections.map { ($0.section, $0) }, uniquingKeysWith: { a, _ in a }))
     }

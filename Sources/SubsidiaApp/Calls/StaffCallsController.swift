@@ -300,6 +300,7 @@ enum StaffCallsController {
             o.titleFr = v["title_fr"]; o.titleEn = v["title_en"]; o.titleDe = v["title_de"]
             o.position = count + 1
             try await o.create(on: db)
+            try await CallCache.touch(call.id, on: db)
             try await Audit.record("call.objective_added", entity: "call", id: call.id, summary: o.code, by: req, on: db)
         }
         return try await req.redirect("/staff/calls/\(call.id!)", flash: "staff.part_added")
@@ -354,6 +355,7 @@ enum StaffCallsController {
             a.maxRateBP = rate.basisPoints
             a.position = count + 1
             try await a.create(on: db)
+            try await CallCache.touch(call.id, on: db)
             try await Audit.record("call.action_added", entity: "call", id: call.id, summary: "\(a.code) \(envelope.cents)", by: req, on: db)
         }
         return try await req.redirect("/staff/calls/\(call.id!)", flash: "staff.part_added")
@@ -392,6 +394,7 @@ enum StaffCallsController {
             i.required = kind == .document && v.isChecked("required")
             i.position = count + 1
             try await i.create(on: db)
+            try await CallCache.touch(call.id, on: db)
             try await Audit.record("call.item_added", entity: "call", id: call.id, summary: kind.rawValue + " " + i.code, by: req, on: db)
         }
         return try await req.redirect("/staff/calls/\(call.id!)", flash: "staff.part_added")
@@ -420,6 +423,7 @@ enum StaffCallsController {
             s.place = v["place"]
             s.capacity = capacity
             try await s.create(on: db)
+            try await CallCache.touch(call.id, on: db)
             try await Audit.record("call.session_added", entity: "call", id: call.id, summary: DateText.iso8601(starts), by: req, on: db)
         }
         return try await req.redirect("/staff/calls/\(call.id!)", flash: "staff.part_added")
@@ -453,6 +457,7 @@ enum StaffCallsController {
                 throw Abort(.notFound)
             }
             guard deleted > 0 else { throw Abort(.notFound) }
+            try await CallCache.touch(callID, on: db)
             try await Audit.record("call.\(kind)_removed", entity: "call", id: callID, summary: id.uuidString, by: req, on: db)
             return "staff.part_removed"
         }

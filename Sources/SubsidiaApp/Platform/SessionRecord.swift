@@ -15,6 +15,9 @@ final class StoredSession: Model, @unchecked Sendable {
     @Field(key: "expires_at") var expiresAt: Date
     /// A one-time message shown on the next page (a catalogue key).
     @OptionalField(key: "flash") var flash: String?
+    /// A form post that arrived after the session had expired, kept to be saved after the next login.
+    @OptionalField(key: "pending_path") var pendingPath: String?
+    @OptionalField(key: "pending_body") var pendingBody: String?
 
     init() {}
 }

@@ -9,12 +9,15 @@ final class BrowserSession: @unchecked Sendable {
     let csrfToken: String
     let user: User?
     var flash: String?
+    /// The path of a form post kept while the person logged in again (see `PendingPost`).
+    var pendingPath: String?
 
-    init(id: String, csrfToken: String, user: User?, flash: String?) {
+    init(id: String, csrfToken: String, user: User?, flash: String?, pendingPath: String? = nil) {
         self.id = id
         self.csrfToken = csrfToken
         self.user = user
         self.flash = flash
+        self.pendingPath = pendingPath
     }
 }
 
@@ -118,7 +121,7 @@ struct SessionMiddleware: AsyncMiddleware {
                     try await record.delete(on: request.db)
                 } else {
                     request.browserSession = BrowserSession(
-                        id: record.id!, csrfToken: record.csrfToken, user: record.user, flash: record.flash)
+                        id: record.id!, csrfToken: record.csrfToken, user: record.user, flash: record.flash, pendingPath: record.pendingPath)
                     if let lang = record.user?.language.flatMap(Language.init(rawValue:)) { request.language = lang }
                     // One write a minute at most keeps the idle clock honest without a write per request.
                     if now.timeIntervalSince(record.lastSeenAt) > 60 {
@@ -157,7 +160,12 @@ struct CSRFMiddleware: AsyncMiddleware {
             ?? (try? request.content.get(String.self, at: "_csrf"))
         guard let session = request.browserSession, let sent,
               Data(sent.utf8).secureCompare(to: Data(session.csrfToken.utf8)) else {
+            // An application form sent after the session expired: keep what was typed, ask to log in again.
+            if request.currentUser == nil, let kept = try await PendingPost.keep(request) { return kept }
             throw Abort(.forbidden, reason: "csrf")
+        }
+        if let pending = session.pendingPath, pending == request.url.path {
+            try await PendingPost.clear(request, session: session)
         }
         return try await next.respond(to: request)
     }

@@ -1,0 +1,98 @@
+import Fluent
+import Foundation
+import SubsidiaCore
+import Vapor
+
+/// "Never lose what someone typed": an application form sent without JavaScript after the session expired is
+/// kept in a new session, the person logs in again, and a page shows what they typed with one button that sends
+/// it again — with a fresh CSRF token and the form's own version, so the usual checks and locking apply and
+/// nothing is saved without their confirmation. Files cannot be kept this way: an upload must be made again.
+enum PendingPost {
+    static let maximumBody = 256 * 1024
+
+    /// Keeps the post if it is an urlencoded application form; nil when it is not one (the caller refuses it).
+    static func keep(_ req: Request) async throws -> Response? {
+        let path = req.url.path
+        let parts = path.split(separator: "/")
+        guard req.method == .POST, parts.count >= 3, parts[0] == "applications", UUID(uuidString: String(parts[1])) != nil,
+              !path.hasSuffix("/autosave"), req.headers.contentType == .urlEncodedForm,
+              let buffer = req.body.data, buffer.readableBytes <= maximumBody else { return nil }
+        let session = try await req.startSession(user: nil)
+        try await StoredSession.query(on: req.db).filter(\.$id == session.id)
+            .set(\.$pendingPath, to: path).set(\.$pendingBody, to: String(buffer: buffer)).set(\.$flash, to: "pending.flash_kept").update()
+        return req.redirect(to: "/login?next=%2Fresume", redirectType: .normal)
+    }
+
+    static func clear(_ req: Request, session: BrowserSession) async throws {
+        session.pendingPath = nil
+        try await StoredSession.query(on: req.db).filter(\.$id == session.id)
+            .set(\.$pendingPath, to: nil).set(\.$pendingBody, to: nil).update()
+    }
+
+    /// Read before login replaces the session, written into the new one after.
+    static func take(_ req: Request) async throws -> (path: String, body: String)? {
+        guard let id = req.browserSession?.id, let record = try await StoredSession.find(id, on: req.db),
+              let path = record.pendingPath, let body = record.pendingBody else { return nil }
+        return (path, body)
+    }
+
+    static func put(_ pending: (path: String, body: String), _ req: Request) async throws {
+        guard let session = req.browserSession else { return }
+        session.pendingPath = pending.path
+        try await StoredSession.query(on: req.db).filter(\.$id == session.id)
+            .set(\.$pendingPath, to: pending.path).set(\.$pendingBody, to: pending.body).update()
+    }
+
+    // MARK: The resume page
+
+    struct ResumePage: Encodable, Sendable {
+        struct Field: Encodable, Sendable {
+            let name: String
+            let value: String
+        }
+
+        struct Shown: Encodable, Sendable {
+            let label: String
+            let value: String
+        }
+
+        let action: String
+        let fields: [Field]
+        let shown: [Shown]
+        let back: String
+    }
+
+    static func resume(_ req: Request) async throws -> Response {
+        _ = try req.requireUser()
+        guard let session = req.browserSession, let record = try await StoredSession.find(session.id, on: req.db),
+              let path = record.pendingPath, let body = record.pendingBody else {
+            return req.redirect(to: "/applications", redirectType: .normal)
+        }
+        let values = FormValues.parse(urlEncoded: body)
+        // Question codes read as their labels when the post was a question section.
+        var labels: [String: String] = [:]
+        let parts = path.split(separator: "/").map(String.init)
+        if parts.count >= 2, let appID = UUID(uuidString: parts[1]),
+           let app = try await GrantApplication.find(appID, on: req.db) {
+            for q in try await CallQuestion.query(on: req.db).filter(\.$call.$id == app.$call.id).all() {
+                labels[q.code] = q.question.label.text(req.language)
+            }
+        }
+        let hidden = values.fields.keys.sorted().filter { $0 != "_csrf" }.flatMap { name in
+            values.all(name).map { ResumePage.Field(name: name, value: $0) }
+        }
+        let shown = values.fields.keys.sorted().filter { !["_csrf", "version"].contains($0) }.compactMap { name -> ResumePage.Shown? in
+            let text = values.all(name).filter { !$0.isEmpty }.joined(separator: ", ")
+            return text.isEmpty ? nil : ResumePage.Shown(label: labels[name] ?? name, value: text)
+        }
+        let back = parts.count >= 2 ? "/applications/" + parts[1] : "/applications"
+        return try await req.render("applications/resume", title: "pending.title",
+                                    ResumePage(action: path, fields: hidden, shown: shown, back: back), hasForm: true)
+    }
+
+    static func discard(_ req: Request) async throws -> Response {
+        _ = try req.requireUser()
+        if let session = req.browserSession { try await clear(req, session: session) }
+        return try await req.redirect("/applications", flash: "pending.flash_discarded")
+    }
+}
