@@ -1,6 +1,7 @@
 """Applying online in a real browser: the demo communes call and the demo AMIF call, from the call page to the
 receipt, in French, English and German, with JavaScript (autosave) and without it (Save buttons only).
-axe-core runs on every page of the journeys that have JavaScript; the same pages are walked without it."""
+axe-core runs on every page of the journeys with JavaScript (it needs the page's event loop, which is off in the
+others); both kinds walk the same pages, so every page of applying is checked."""
 import datetime
 import os
 import re
@@ -10,6 +11,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 from test_journeys import check_axe, fill, login
@@ -48,16 +50,30 @@ class Journey:
             check_axe(self.d)
         return self.d.page_source
 
+    def click(self, selector):
+        """Clicks a button or link that loads a new page, and waits until the new page has replaced the old one."""
+        old = self.d.find_element(By.TAG_NAME, "html")
+        self.d.find_element(By.CSS_SELECTOR, selector).click()
+        def replaced(_):
+            try:
+                old.is_enabled()
+                return False
+            except WebDriverException:  # stale, or "node does not belong to the document" while the page changes
+                return True
+        WebDriverWait(self.d, 20).until(replaced)
+
     def save(self):
-        self.d.find_element(By.CSS_SELECTOR, "main form button.button[type=submit]").click()
+        self.click("main form button.button[type=submit]")
 
     def choose(self, element_id):
         self.d.find_element(By.CSS_SELECTOR, f"label[for='{element_id}']").click()
 
     def fill_date(self, name, day):
         field = self.d.find_element(By.NAME, name)
-        # The browser's locale is French: a date field takes day, month, year as typed digits.
-        field.send_keys(day.strftime("%d%m%Y"))
+        # Typing into a native date field depends on the browser's locale, so the value is set the way the
+        # browser's own date picker sets it (WebDriver runs this even when the page's scripts are off).
+        self.d.execute_script("arguments[0].value = arguments[1];"
+                              "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));", field, day.isoformat())
 
     def fill_questions(self, dates, overrides):
         """Answers every question of a section page: texts, numbers, dates, the first choice of each group."""
@@ -89,10 +105,11 @@ def apply(driver, base_url, *, call, language, javascript, organisation, dates, 
     j = Journey(driver, base_url, javascript)
     d = driver
     login(d, base_url, "applicant@subsidia.example")
+    WebDriverWait(d, 20).until(lambda drv: drv.current_url.endswith("/account"))
     d.get(base_url + f"/language/{language}?next=/")
     j.page(f"/calls/{call}")
-    d.find_element(By.CSS_SELECTOR, f"a[href='/calls/{call}/apply']").click()
-    assert WORDS[language]["start"] in j.page()
+    j.click(f"a[href='/calls/{call}/apply']")
+    assert WORDS[language]["start"] in j.page(), d.find_element(By.TAG_NAME, "main").text[:600]
     j.choose(next(el.get_attribute("id") for el in d.find_elements(By.CSS_SELECTOR, "input[name=organisation]")
                   if organisation in d.find_element(By.CSS_SELECTOR, f"label[for='{el.get_attribute('id')}']").text))
     j.save()
@@ -124,25 +141,25 @@ def apply(driver, base_url, *, call, language, javascript, organisation, dates, 
     fill(d, "justification", "Aucun interprète dans l'équipe")
     fill(d, "quantity", "4")
     fill(d, "unit_cost", "500")
-    d.find_element(By.CSS_SELECTOR, "form[action$='/budget/lines'] button[type=submit]").click()
-    assert "2 000" in j.page().replace("\u202f", " ").replace("\xa0", " ")
+    j.click("form[action$='/budget/lines'] button[type=submit]")
+    assert re.search(r"2[\s,.\u202f\xa0]000", j.page()), "the line's amount is not shown"
     fill(d, "requested", requested)
     j.choose("f-complete")
-    d.find_element(By.CSS_SELECTOR, "form[action$='/budget'] button[type=submit]").click()
+    j.click("form[action$='/budget'] button[type=submit]")
     assert d.current_url.endswith(base)
 
     j.page(base + "/financing")
     d.find_element(By.CSS_SELECTOR, "select[name=kind] option[value=own]").click()
     fill(d, "amount", "1000")
-    d.find_element(By.CSS_SELECTOR, "form[action$='/financing/lines'] button[type=submit]").click()
+    j.click("form[action$='/financing/lines'] button[type=submit]")
     j.page()
     j.choose("f-complete")
-    d.find_element(By.CSS_SELECTOR, "form[action$='/financing'] button[type=submit]").click()
+    j.click("form[action$='/financing'] button[type=submit]")
 
     if call.startswith("COM"):
         j.page(base + "/previous")
         j.choose("f-complete")
-        d.find_element(By.CSS_SELECTOR, "form[action$='/previous/complete'] button[type=submit]").click()
+        j.click("form[action$='/previous/complete'] button[type=submit]")
 
     j.page(base + "/documents")
     pdf = os.path.join(tempfile.mkdtemp(), "releve-bancaire.pdf")
@@ -150,7 +167,7 @@ def apply(driver, base_url, *, call, language, javascript, organisation, dates, 
         f.write(b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
     d.find_elements(By.CSS_SELECTOR, "select[name=item] option")[1].click()
     d.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(pdf)
-    d.find_element(By.CSS_SELECTOR, "form[action$='/documents'] button[type=submit]").click()
+    j.click("form[action$='/documents'] button[type=submit]")
     assert "releve-bancaire.pdf" in j.page()
 
     j.page(base + "/declaration")
@@ -162,7 +179,7 @@ def apply(driver, base_url, *, call, language, javascript, organisation, dates, 
 
     review = j.page(base + "/review")
     assert WORDS[language]["check"] in review
-    d.find_element(By.CSS_SELECTOR, "form[action$='/submit'] button[type=submit]").click()
+    j.click("form[action$='/submit'] button[type=submit]")
     receipt = j.page()
     assert WORDS[language]["receipt"] in receipt, d.find_element(By.TAG_NAME, "main").text[:800]
     reference = re.search(call + r"-\d{4}", receipt)
