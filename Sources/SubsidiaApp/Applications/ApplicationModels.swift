@@ -172,17 +172,6 @@ final class ApplicationAnswer: Model, @unchecked Sendable {
         case .codes(let c): textValue = c.joined(separator: ",")
         }
     }
-
-    func value(for type: QuestionType) -> AnswerValue? {
-        switch type {
-        case .text, .textarea: textValue.map(AnswerValue.text)
-        case .integer: intValue.map { .integer(Int($0)) }
-        case .date: dateValue.flatMap(CalendarDate.init(iso:)).map(AnswerValue.date)
-        case .yesNo: boolValue.map(AnswerValue.bool)
-        case .themes, .capCategory, .action:
-            textValue.map { .codes($0.split(separator: ",").map(String.init)) }
-        }
-    }
 }
 
 final class ExpenseLineRecord: Model, @unchecked Sendable {

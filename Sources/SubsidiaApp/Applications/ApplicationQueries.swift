@@ -46,28 +46,59 @@ struct ApplicationBundle: Sendable {
     let revenues: [RevenueLineRecord]
     let previous: [PreviousSubsidy]
     let documents: [DocumentRow]
-    let sections: [String: ApplicationSectionRecord]
+    let sections: [String: SectionRow]
 
     static func load(_ app: GrantApplication, on db: any Database) async throws -> ApplicationBundle {
         let id = try app.requireID()
         guard let call = try await Call.find(app.$call.id, on: db) else { throw Abort(.notFound) }
         async let parts = CallCache.shared.bundle(for: call, on: db)
-        async let answerRecords = ApplicationAnswer.query(on: db).filter(\.$application.$id == id).all()
         async let expenses = ExpenseLineRecord.query(on: db).filter(\.$application.$id == id).sort(\.$position).all()
         async let revenues = RevenueLineRecord.query(on: db).filter(\.$application.$id == id).sort(\.$position).all()
         async let previous = PreviousSubsidy.query(on: db).filter(\.$application.$id == id).sort(\.$year).all()
-        async let sections = ApplicationSectionRecord.query(on: db).filter(\.$application.$id == id).all()
+        // Answers and section versions are many small rows on every page: read with SQLKit, without model hydration.
+        let answerRows = try await rows(AnswerRow.self, "application_answers", ["question_code", "text_value", "int_value", "date_value", "bool_value"],
+                                        of: id, on: db)
+        let sectionRows = try await rows(SectionRow.self, "application_sections", ["section", "version", "marked_complete"], of: id, on: db)
         let documents = try await documentRows(id, on: db)
         let (bundle, qs) = try await parts
         let byCode = Dictionary(uniqueKeysWithValues: qs.map { ($0.code, $0) })
         var answers: [String: AnswerValue] = [:]
-        for a in try await answerRecords {
-            if let q = byCode[a.questionCode], let v = a.value(for: q.type) { answers[a.questionCode] = v }
+        for a in answerRows {
+            if let q = byCode[a.question_code], let v = a.value(for: q.type) { answers[a.question_code] = v }
         }
         return ApplicationBundle(
             application: app, call: bundle, questions: qs, answers: answers, expenses: try await expenses,
             revenues: try await revenues, previous: try await previous, documents: documents,
-            sections: Dictionary(try await sections.map { ($0.section, $0) }, uniquingKeysWith: { a, _ in a }))
+            sections: Dictionary(sectionRows.map { ($0.section, $0) }, uniquingKeysWith: { a, _ in a }))
+    }
+
+    struct AnswerRow: Decodable, Sendable {
+        let question_code: String
+        let text_value: String?
+        let int_value: Int64?
+        let date_value: String?
+        let bool_value: Bool?
+
+        func value(for type: QuestionType) -> AnswerValue? {
+            switch type {
+            case .text, .textarea: text_value.map(AnswerValue.text)
+            case .integer: int_value.map { .integer(Int($0)) }
+            case .date: date_value.flatMap(CalendarDate.init(iso:)).map(AnswerValue.date)
+            case .yesNo: bool_value.map(AnswerValue.bool)
+            case .themes, .capCategory, .action: text_value.map { .codes($0.split(separator: ",").map(String.init)) }
+            }
+        }
+    }
+
+    struct SectionRow: Decodable, Sendable {
+        let section: String
+        let version: Int
+        let marked_complete: Bool
+    }
+
+    static func rows<T: Decodable>(_ type: T.Type, _ table: String, _ columns: [String], of id: UUID, on db: any Database) async throws -> [T] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        return try await sql.select().columns(columns).from(table).where("application_id", .equal, SQLBind(id)).all(decoding: T.self)
     }
 
     static func documentRows(_ id: UUID, on db: any Database) async throws -> [DocumentRow] {
@@ -87,7 +118,7 @@ struct ApplicationBundle: Sendable {
 
     func questions(in section: ApplicationSection) -> [Question] { questions.filter { $0.section == section } }
     func version(of section: ApplicationSection) -> Int { sections[section.rawValue]?.version ?? 1 }
-    func marked(_ section: ApplicationSection) -> Bool { sections[section.rawValue]?.markedComplete ?? false }
+    func marked(_ section: ApplicationSection) -> Bool { sections[section.rawValue]?.marked_complete ?? false }
 
     /// Codes a question accepts (themes, festival caps, actions).
     func allowedCodes(for q: Question) -> [String] {
