@@ -38,8 +38,7 @@ enum APIController {
 
     static func showCall(_ req: Request) async throws -> Response {
         let c = try await ApplicationsController.openCall(req)
-        let bundle = try await CallBundle.load(c, on: req.db)
-        let stored = try await CallQuestion.query(on: req.db).filter(\.$call.$id == c.id!).sort(\.$position).all().map(\.question)
+        let (bundle, stored) = try await CallCache.shared.bundle(for: c, on: req.db)
         let questions = stored.isEmpty ? StandardQuestions.questions(for: c.rules) : stored
         var out = call(c, programme: bundle.programme)
         out.actions = bundle.actions.map { .init(code: $0.code, title: $0.title, envelopeCents: $0.envelopeCents, maxRateBasisPoints: $0.maxRateBP) }
@@ -378,7 +377,7 @@ enum APIController {
         let (_, bundle, refusal) = try await editable(req)
         if let refusal { return refusal }
         guard let id = req.parameters.get("docID", as: UUID.self), let row = bundle.documents.first(where: { $0.id == id }) else { throw Abort(.notFound) }
-        try await ApplicationOperations.removeDocument(req, bundle: bundle, id: id, filename: row.filename)
+        try await ApplicationOperations.removeDocument(req, application: bundle.application, id: id, filename: row.filename)
         return try await saved(req, bundle)
     }
 
@@ -427,9 +426,6 @@ enum APIController {
                                                                results: outcomes(results, bundle: bundle, req: req)), status: .unprocessableEntity)
         }
         let receipt = try await Submission.submit(req, bundle: bundle, results: results, now: now)
-        guard let last = try await ApplicationSubmission.query(on: req.db).filter(\.$application.$id == bundle.application.id!)
-            .sort(\.$number, .descending).field(\.$id).field(\.$number).field(\.$submittedAt).field(\.$contentSHA256).first()
-        else { throw Abort(.internalServerError) }
         struct Body: Encodable, Sendable {
             let reference: String
             let version: Int
@@ -439,8 +435,8 @@ enum APIController {
             let warnings: [APIResponse.RuleOutcome]
         }
         let base = "/applications/\(bundle.application.id!)"
-        return try APIResponse.json(Body(reference: receipt.reference, version: last.number, submittedAt: last.submittedAt,
-                                         contentSha256: last.contentSHA256, receiptPdf: "/api/v1" + base + "/receipts/\(last.number).pdf",
+        return try APIResponse.json(Body(reference: receipt.reference, version: receipt.version, submittedAt: now,
+                                         contentSha256: receipt.contentSHA256, receiptPdf: "/api/v1" + base + "/receipts/\(receipt.version).pdf",
                                          warnings: outcomes(results.filter { $0.outcome == .warning }, bundle: bundle, req: req)),
                                     status: .created)
     }

@@ -227,8 +227,7 @@ enum ApplicationOperations {
         return doc
     }
 
-    static func removeDocument(_ req: Request, bundle: ApplicationBundle, id: UUID, filename: String) async throws {
-        let a = bundle.application
+    static func removeDocument(_ req: Request, application a: GrantApplication, id: UUID, filename: String) async throws {
         try await req.db.transaction { db in
             try await ApplicationDocument.query(on: db).filter(\.$id == id).filter(\.$application.$id == a.id!).delete()
             try await touch(a, req: req, on: db)

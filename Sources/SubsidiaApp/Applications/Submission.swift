@@ -59,7 +59,9 @@ enum Submission {
 
     struct Result {
         let reference: String
-        let isFirst: Bool
+        let version: Int
+        let contentSHA256: String
+        var isFirst: Bool { version == 1 }
     }
 
     static func submit(_ req: Request, bundle: ApplicationBundle, results: [RuleResult], now: Date) async throws -> Result {
@@ -126,7 +128,7 @@ enum Submission {
                                          body: body, kind: "receipt", now: now, on: db)
             }
             try await Audit.record("application.submitted", entity: "application", id: a.id, summary: "\(reference) v\(version) \(hash)", by: req, on: db)
-            return Result(reference: reference, isFirst: version == 1)
+            return Result(reference: reference, version: version, contentSHA256: hash)
         }
     }
 
