@@ -208,6 +208,40 @@ struct ApplicationsTests {
         }
     }
 
+    @Test("Autosave saves a section as JSON: answers upserted and emptied, project columns written, no audit entry; staff get 404")
+    func autosaveWrites() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            let b = Browser(app)
+            try await b.login("applicant@subsidia.example")
+            let base = try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
+            let appID = try #require(UUID(uuidString: String(base.split(separator: "/").last ?? "")))
+            let v = Int(try await b.version(base + "/sections/project")) ?? 0
+            let token = try #require(b.csrf)  // the page script sends the page's token with each save
+            let audits = try await AuditEvent.query(on: app.db).filter(\.$action == "application.section_saved").count()
+            let first = try await b.post(base + "/sections/project/autosave", [("title", "Fête des voisins"), ("new_project", "yes"), ("version", String(v))], csrf: token)
+            #expect(first.status == .ok && first.body.string.contains("\"version\":\(v + 1)"))
+            let second = try await b.post(base + "/sections/project/autosave", [("title", "Fête des voisins 2027"), ("version", String(v + 1))], csrf: token)
+            #expect(second.status == .ok && second.body.string.contains("\"version\":\(v + 2)"))
+            let answers = try await ApplicationAnswer.query(on: app.db).filter(\.$application.$id == appID).all()
+            #expect(answers.filter { $0.questionCode == "title" }.map(\.textValue) == ["Fête des voisins 2027"])
+            #expect(!answers.contains { $0.questionCode == "new_project" })
+            #expect(try await GrantApplication.find(appID, on: app.db)?.title == "Fête des voisins 2027")
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "application.section_saved").count() == audits)
+            // A bad answer is refused with its message and changes nothing.
+            let bad = try await b.post(base + "/sections/project/autosave", [("start_date", "2027-02-30"), ("version", String(v + 2))], csrf: token)
+            #expect(bad.status == .unprocessableEntity && bad.body.string.contains("start_date"))
+            #expect(try await b.version(base + "/sections/project") == String(v + 2))
+            // The save button records who saved (and keeps the answers left out of the form empty).
+            #expect(try await b.post(base + "/sections/project", [("title", "Fête"), ("version", String(v + 2))]).status == .seeOther)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "application.section_saved").count() == audits + 1)
+            // Staff read applications but do not save them.
+            let officer = Browser(app)
+            try await officer.login("officer@subsidia.example")
+            try await officer.get("/account")
+            #expect(try await officer.post(base + "/sections/project/autosave", [("title", "x"), ("version", String(v + 3))]).status == .notFound)
+        }
+    }
+
     @Test("A form sent without JavaScript after the session expired is kept; after logging in again, one button saves it")
     func expiredSessionKeepsTyping() async throws {
         try await withSubsidia(demo: true) { app, clock in

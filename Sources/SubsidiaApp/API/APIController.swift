@@ -210,9 +210,9 @@ enum APIController {
         if !unknown.isEmpty { return try APIResponse.invalid(req, unknown) }
         var values = QuestionForm.values(bundle, section: s).overlaid(with: formValues(body.answers))
         values["version"] = String(body.version)
-        switch try await ApplicationsController.saveSection(req, bundle: bundle, section: s, values: values) {
+        switch try await ApplicationOperations.saveAnswers(req, context: bundle.sectionContext, section: s, values: values,
+                                                           audit: s.rawValue + " (API)") {
         case .saved:
-            try await Audit.record("application.section_saved", entity: "application", id: bundle.application.id, summary: s.rawValue + " (API)", by: req, on: req.db)
             return try await saved(req, bundle)
         case .invalid(let errors):
             return try APIResponse.invalid(req, errors)

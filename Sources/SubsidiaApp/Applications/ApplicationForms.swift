@@ -151,21 +151,21 @@ enum QuestionForm {
 
     /// Reads the answers of a section. An empty answer is allowed while the application is a draft (the
     /// section then stays "In progress"); a wrong one (a bad date, too many lines) is refused with its message.
-    static func parse(_ bundle: ApplicationBundle, section: ApplicationSection, values: FormValues) -> (answers: [String: AnswerValue?], errors: FormErrors) {
+    static func parse(_ context: SectionContext, section: ApplicationSection, values: FormValues) -> (answers: [String: AnswerValue?], errors: FormErrors) {
         var out: [String: AnswerValue?] = [:]
         var errors = FormErrors()
-        var known = bundle.answers
-        for q in bundle.questions(in: section) where q.type == .yesNo {
+        var known = context.answers
+        for q in context.questions(in: section) where q.type == .yesNo {
             known[q.code] = values[q.code] == "yes" ? .bool(true) : (values[q.code] == "no" ? .bool(false) : nil)
         }
-        for q in bundle.questions(in: section) {
+        for q in context.questions(in: section) {
             let raw = values.all(q.code)
             if raw.allSatisfy({ $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
                 out[q.code] = .some(nil)
                 continue
             }
             do {
-                out[q.code] = try q.parse(raw, allowed: bundle.allowedCodes(for: q), otherAnswers: known)
+                out[q.code] = try q.parse(raw, allowed: context.call.allowedCodes(for: q), otherAnswers: known)
             } catch {
                 errors.add(q.code, error.key, arguments: error.args)
             }

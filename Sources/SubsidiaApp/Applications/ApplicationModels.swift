@@ -163,14 +163,8 @@ final class ApplicationAnswer: Model, @unchecked Sendable {
     init() {}
 
     func set(_ value: AnswerValue) {
-        textValue = nil; intValue = nil; dateValue = nil; boolValue = nil
-        switch value {
-        case .text(let t): textValue = t
-        case .integer(let n): intValue = Int64(n)
-        case .date(let d): dateValue = d.iso
-        case .bool(let b): boolValue = b
-        case .codes(let c): textValue = c.joined(separator: ",")
-        }
+        let c = ApplicationOperations.AnswerColumns(value)
+        textValue = c.text; intValue = c.integer; dateValue = c.date; boolValue = c.bool
     }
 }
 

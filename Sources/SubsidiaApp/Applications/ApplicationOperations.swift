@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import Foundation
+import SQLKit
 import SubsidiaCore
 import Vapor
 
@@ -41,6 +42,80 @@ enum ApplicationOperations {
             try await Audit.record("application.started", entity: "application", id: app.id, summary: call.reference, by: req, on: db)
         }
         return app
+    }
+
+    // MARK: Question sections
+
+    enum SaveOutcome {
+        case saved(version: Int)
+        case invalid(FormErrors)
+        case conflict
+    }
+
+    /// Saves a section's answers in one transaction if the version sent is still the current one (optimistic
+    /// locking), with an audit entry when `audit` names one (a save button or the API; not each autosave).
+    /// Written with SQLKit, one statement per table: the answers upserted, the emptied ones deleted, the row's
+    /// columns that lists and rules read directly updated.
+    static func saveAnswers(
+        _ req: Request, context c: SectionContext, section s: ApplicationSection, values: FormValues, audit: String?
+    ) async throws -> SaveOutcome {
+        let (answers, errors) = QuestionForm.parse(c, section: s, values: values)
+        if !errors.isEmpty { return .invalid(errors) }
+        guard let sent = Int(values["version"]) else { return .conflict }
+        let appID = c.applicationID
+        let now = req.now
+        return try await req.db.transaction { db -> SaveOutcome in
+            guard let sql = db as? any SQLDatabase,
+                  let newVersion = try await ApplicationsController.bumpVersion(appID, section: s, from: sent, on: db) else { return .conflict }
+            let kept = answers.compactMap { code, value in value.map { (code, AnswerColumns($0)) } }.sorted { $0.0 < $1.0 }
+            if !kept.isEmpty {
+                let insert = sql.insert(into: ApplicationAnswer.schema)
+                    .columns("id", "application_id", "question_code", "text_value", "int_value", "date_value", "bool_value")
+                for (code, v) in kept {
+                    insert.values([SQLBind(UUID()), SQLBind(appID), SQLBind(code), SQLBind(v.text), SQLBind(v.integer), SQLBind(v.date), SQLBind(v.bool)])
+                }
+                try await insert.onConflict(with: ["application_id", "question_code"]) {
+                    $0.set(excludedValueOf: "text_value").set(excludedValueOf: "int_value")
+                        .set(excludedValueOf: "date_value").set(excludedValueOf: "bool_value")
+                }.run()
+            }
+            let emptied = answers.filter { $0.value == nil }.map(\.key).sorted()
+            if !emptied.isEmpty {
+                try await sql.delete(from: ApplicationAnswer.schema).where("application_id", .equal, SQLBind(appID))
+                    .where("question_code", .in, SQLBind.group(emptied)).run()
+            }
+            let update = sql.update(GrantApplication.schema).set("updated_at", to: SQLBind(now))
+            if s == .project {
+                // Columns that lists and rules read directly.
+                func text(_ c: String) -> String? { if case .text(let t)?? = answers[c] { return t } else { return nil } }
+                func date(_ c: String) -> String? { if case .date(let d)?? = answers[c] { return d.iso } else { return nil } }
+                func code(_ c: String) -> String? { if case .codes(let x)?? = answers[c] { return x.first } else { return nil } }
+                update.set("title", to: SQLBind(text("title") ?? "")).set("project_start", to: SQLBind(date("start_date")))
+                    .set("project_end", to: SQLBind(date("end_date"))).set("action_code", to: SQLBind(code("action")))
+                    .set("festival_code", to: SQLBind(code("festival")))
+            }
+            try await update.where("id", .equal, SQLBind(appID)).run()
+            if let audit { try await Audit.record("application.section_saved", entity: "application", id: appID, summary: audit, by: req, on: db) }
+            return .saved(version: newVersion)
+        }
+    }
+
+    /// An answer spread over the typed columns of `application_answers` (exports read them as they are).
+    struct AnswerColumns {
+        var text: String?
+        var integer: Int64?
+        var date: String?
+        var bool: Bool?
+
+        init(_ value: AnswerValue) {
+            switch value {
+            case .text(let t): text = t
+            case .integer(let n): integer = Int64(n)
+            case .date(let d): date = d.iso
+            case .bool(let b): bool = b
+            case .codes(let c): text = c.joined(separator: ",")
+            }
+        }
     }
 
     // MARK: Applicant

@@ -25,6 +25,37 @@ struct ApplicationAccess: Sendable {
     }
 }
 
+/// What saving a question section needs, and no more. The autosave script posts every few seconds while
+/// someone types, so its path reads this in three small queries instead of the whole application.
+struct SectionContext: Sendable {
+    let applicationID: UUID
+    let status: ApplicationStatus
+    let call: CallBundle
+    let questions: [Question]
+    let answers: [String: AnswerValue]
+
+    var formSections: [ApplicationSection] { ApplicationSection.sections(for: call.call.rules) }
+    func questions(in section: ApplicationSection) -> [Question] { questions.filter { $0.section == section } }
+
+    /// For members of the applicant organisation (saving is theirs, staff only read): anyone else gets 404.
+    static func load(_ req: Request) async throws -> SectionContext {
+        let user = try req.requireUser()
+        guard let id = req.parameters.get("appID", as: UUID.self), let sql = req.db as? any SQLDatabase else { throw Abort(.notFound) }
+        let userID = try user.requireID()
+        struct Row: Decodable { let status: String; let call_id: UUID; let stamp: Date?; let member: UUID? }
+        guard let row = try await sql.raw("""
+            SELECT a.status, a.call_id, c.updated_at AS stamp, m.id AS member FROM applications a \
+            JOIN calls c ON c.id = a.call_id \
+            LEFT JOIN memberships m ON m.organisation_id = a.organisation_id AND m.user_id = \(bind: userID) \
+            WHERE a.id = \(bind: id)
+            """).first(decoding: Row.self), row.member != nil else { throw Abort(.notFound) }
+        let (call, questions) = try await CallCache.shared.bundle(id: row.call_id, stamp: row.stamp, on: req.db)
+        let rows = try await ApplicationBundle.AnswerRow.all(of: id, on: req.db)
+        return SectionContext(applicationID: id, status: ApplicationStatus(rawValue: row.status) ?? .draft, call: call,
+                              questions: questions, answers: ApplicationBundle.AnswerRow.answers(rows, questions: questions))
+    }
+}
+
 /// Document metadata, read without the file's bytes.
 struct DocumentRow: Decodable, Sendable {
     let id: UUID
@@ -56,18 +87,12 @@ struct ApplicationBundle: Sendable {
         async let revenues = RevenueLineRecord.query(on: db).filter(\.$application.$id == id).sort(\.$position).all()
         async let previous = PreviousSubsidy.query(on: db).filter(\.$application.$id == id).sort(\.$year).all()
         // Answers and section versions are many small rows on every page: read with SQLKit, without model hydration.
-        let answerRows = try await rows(AnswerRow.self, "application_answers", ["question_code", "text_value", "int_value", "date_value", "bool_value"],
-                                        of: id, on: db)
+        let answerRows = try await AnswerRow.all(of: id, on: db)
         let sectionRows = try await rows(SectionRow.self, "application_sections", ["section", "version", "marked_complete"], of: id, on: db)
         let documents = try await documentRows(id, on: db)
         let (bundle, qs) = try await parts
-        let byCode = Dictionary(uniqueKeysWithValues: qs.map { ($0.code, $0) })
-        var answers: [String: AnswerValue] = [:]
-        for a in answerRows {
-            if let q = byCode[a.question_code], let v = a.value(for: q.type) { answers[a.question_code] = v }
-        }
         return ApplicationBundle(
-            application: app, call: bundle, questions: qs, answers: answers, expenses: try await expenses,
+            application: app, call: bundle, questions: qs, answers: AnswerRow.answers(answerRows, questions: qs), expenses: try await expenses,
             revenues: try await revenues, previous: try await previous, documents: documents,
             sections: Dictionary(sectionRows.map { ($0.section, $0) }, uniquingKeysWith: { a, _ in a }))
     }
@@ -87,6 +112,21 @@ struct ApplicationBundle: Sendable {
             case .yesNo: bool_value.map(AnswerValue.bool)
             case .themes, .capCategory, .action: text_value.map { .codes($0.split(separator: ",").map(String.init)) }
             }
+        }
+
+        static func all(of id: UUID, on db: any Database) async throws -> [AnswerRow] {
+            try await ApplicationBundle.rows(AnswerRow.self, ApplicationAnswer.schema, ["question_code", "text_value", "int_value", "date_value", "bool_value"],
+                           of: id, on: db)
+        }
+
+        /// The typed answers, for the questions the call still asks.
+        static func answers(_ rows: [AnswerRow], questions: [Question]) -> [String: AnswerValue] {
+            let byCode = Dictionary(questions.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+            var answers: [String: AnswerValue] = [:]
+            for a in rows {
+                if let q = byCode[a.question_code], let v = a.value(for: q.type) { answers[a.question_code] = v }
+            }
+            return answers
         }
     }
 
@@ -120,14 +160,8 @@ struct ApplicationBundle: Sendable {
     func version(of section: ApplicationSection) -> Int { sections[section.rawValue]?.version ?? 1 }
     func marked(_ section: ApplicationSection) -> Bool { sections[section.rawValue]?.marked_complete ?? false }
 
-    /// Codes a question accepts (themes, festival caps, actions).
-    func allowedCodes(for q: Question) -> [String] {
-        switch q.type {
-        case .themes: call.items(.theme).map(\.code)
-        case .capCategory: call.items(.cap).map(\.code)
-        case .action: call.actions.map(\.code)
-        default: []
-        }
+    var sectionContext: SectionContext {
+        SectionContext(applicationID: application.id!, status: application.applicationStatus, call: call, questions: questions, answers: answers)
     }
 
     var requiredDocuments: [CallItem] { call.items(.document).filter(\.required) }

@@ -281,54 +281,6 @@ enum ApplicationsController {
         }
     }
 
-    enum SaveOutcome {
-        case saved(version: Int)
-        case invalid(FormErrors)
-        case conflict
-    }
-
-    /// Saves a section's answers in one transaction, if the version sent is still the current one.
-    static func saveSection(
-        _ req: Request, bundle: ApplicationBundle, section s: ApplicationSection, values: FormValues
-    ) async throws -> SaveOutcome {
-        let (answers, errors) = QuestionForm.parse(bundle, section: s, values: values)
-        if !errors.isEmpty { return .invalid(errors) }
-        guard let sent = Int(values["version"]) else { return .conflict }
-        let app = bundle.application
-        let appID = try app.requireID()
-        return try await req.db.transaction { db -> SaveOutcome in
-            guard let newVersion = try await bumpVersion(appID, section: s, from: sent, on: db) else { return .conflict }
-            let existing = try await ApplicationAnswer.query(on: db).filter(\.$application.$id == appID)
-                .filter(\.$questionCode ~~ Array(answers.keys)).all()
-            let byCode = Dictionary(existing.map { ($0.questionCode, $0) }, uniquingKeysWith: { a, _ in a })
-            for (code, value) in answers {
-                if let value {
-                    let record = byCode[code] ?? ApplicationAnswer()
-                    record.$application.id = appID
-                    record.questionCode = code
-                    record.set(value)
-                    try await record.save(on: db)
-                } else if let record = byCode[code] {
-                    try await record.delete(on: db)
-                }
-            }
-            // Columns that lists and rules read directly.
-            if s == .project {
-                func text(_ c: String) -> String? { if case .text(let t)?? = answers[c] { return t } else { return nil } }
-                func date(_ c: String) -> String? { if case .date(let d)?? = answers[c] { return d.iso } else { return nil } }
-                func code(_ c: String) -> String? { if case .codes(let x)?? = answers[c] { return x.first } else { return nil } }
-                app.title = text("title") ?? ""
-                app.projectStart = date("start_date")
-                app.projectEnd = date("end_date")
-                app.actionCode = code("action")
-                app.festivalCode = code("festival")
-            }
-            app.updatedAt = req.now
-            try await app.save(on: db)
-            return .saved(version: newVersion)
-        }
-    }
-
     /// Optimistic locking: moves a section to the next version only if it is still at `from`.
     static func bumpVersion(_ appID: UUID, section: ApplicationSection, from: Int, on db: any Database) async throws -> Int? {
         guard let sql = db as? any SQLDatabase else { return nil }
@@ -348,9 +300,8 @@ enum ApplicationsController {
         guard bundle.formSections.contains(s) else { throw Abort(.notFound) }
         guard bundle.application.applicationStatus == .draft else { return try await notEditable(req, bundle) }
         let values = req.formValues()
-        switch try await saveSection(req, bundle: bundle, section: s, values: values) {
+        switch try await ApplicationOperations.saveAnswers(req, context: bundle.sectionContext, section: s, values: values, audit: s.rawValue) {
         case .saved:
-            try await Audit.record("application.section_saved", entity: "application", id: bundle.application.id, summary: s.rawValue, by: req, on: req.db)
             return try await req.redirect("/applications/\(bundle.application.id!)", flash: "app.flash.saved")
         case .invalid(let errors):
             return try await renderSection(req, bundle: bundle, access: access, section: s, values: values, errors: errors)
@@ -382,12 +333,13 @@ enum ApplicationsController {
     }
 
     /// The autosave endpoint for the page script: the same checks and locking as the Save button, JSON back.
+    /// The autosave script's post: the lightest path of the form (no page, no whole application read), as it
+    /// runs every few seconds while someone types.
     static func autosave(_ req: Request) async throws -> Response {
-        let access = try await ApplicationAccess.load(req, staffMayRead: false)
+        let context = try await SectionContext.load(req)
         let s = try section(from: req)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
-        guard bundle.formSections.contains(s), bundle.application.applicationStatus == .draft else { throw Abort(.conflict) }
-        let outcome = try await saveSection(req, bundle: bundle, section: s, values: req.formValues())
+        guard context.formSections.contains(s), context.status == .draft else { throw Abort(.conflict) }
+        let outcome = try await ApplicationOperations.saveAnswers(req, context: context, section: s, values: req.formValues(), audit: nil)
         let result: AutosaveResult
         let status: HTTPStatus
         switch outcome {

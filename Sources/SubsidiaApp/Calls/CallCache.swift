@@ -38,6 +38,13 @@ final class CallCache: Sendable {
         return (entry.bundle, entry.questions)
     }
 
+    /// The same, from a call id and the `updated_at` read with it (the call row is read only on a miss).
+    func bundle(id: UUID, stamp: Date?, on db: any Database) async throws -> (CallBundle, [Question]) {
+        if let e = entries.withLockedValue({ $0[id] }), e.stamp == stamp { return (e.bundle, e.questions) }
+        guard let call = try await Call.find(id, on: db) else { throw Abort(.notFound) }
+        return try await bundle(for: call, on: db)
+    }
+
     /// Moves the call's `updated_at` (in the caller's transaction): cached copies of its parts become stale.
     static func touch(_ callID: UUID?, on db: any Database) async throws {
         guard let callID, let sql = db as? any SQLDatabase else { return }

@@ -16,6 +16,16 @@ struct CallBundle: Sendable {
 
     func items(_ kind: CallItem.Kind) -> [CallItem] { items.filter { $0.kind == kind.rawValue } }
 
+    /// Codes a question accepts (themes, festival caps, actions).
+    func allowedCodes(for q: Question) -> [String] {
+        switch q.type {
+        case .themes: items(.theme).map(\.code)
+        case .capCategory: items(.cap).map(\.code)
+        case .action: actions.map(\.code)
+        default: []
+        }
+    }
+
     static func load(_ call: Call, on db: any Database) async throws -> CallBundle {
         let id = try call.requireID()
         async let programme = Programme.find(call.$programme.id, on: db)

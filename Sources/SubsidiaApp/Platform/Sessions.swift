@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import SubsidiaCore
 import Vapor
 
@@ -112,21 +113,28 @@ extension Request {
 /// handler started or ended a session.
 struct SessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let cookie = request.cookies[SessionCookie.name]?.string, !cookie.isEmpty, cookie.count < 100 {
+        if let cookie = request.cookies[SessionCookie.name]?.string, !cookie.isEmpty, cookie.count < 100,
+           let sql = request.db as? any SQLDatabase {
             let now = request.now
-            if let record = try await StoredSession.query(on: request.db)
-                .filter(\.$id == Tokens.hash(cookie)).with(\.$user).first() {
-                let idle = now.timeIntervalSince(record.lastSeenAt) > Lifetimes.sessionIdle
-                if idle || record.expiresAt < now || record.user.map({ !$0.isActive }) == true {
-                    try await record.delete(on: request.db)
+            let id = Tokens.hash(cookie)
+            // Every page runs this: one join read with SQLKit, without Fluent's model hydration.
+            if let row = try await sql.raw("""
+                SELECT s.csrf_token, s.last_seen_at, s.expires_at, s.flash, s.pending_path, s.user_id, \
+                u.created_at, u.email, u.name, u.password_hash, u.role, u.is_active, u.email_confirmed_at, u.language \
+                FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = \(bind: id)
+                """).first(decoding: SessionRow.self) {
+                let user = row.user
+                let idle = now.timeIntervalSince(row.last_seen_at) > Lifetimes.sessionIdle
+                if idle || row.expires_at < now || user.map({ !$0.isActive }) == true {
+                    try await sql.delete(from: StoredSession.schema).where("id", .equal, SQLBind(id)).run()
                 } else {
                     request.browserSession = BrowserSession(
-                        id: record.id!, csrfToken: record.csrfToken, user: record.user, flash: record.flash, pendingPath: record.pendingPath)
-                    if let lang = record.user?.language.flatMap(Language.init(rawValue:)) { request.language = lang }
+                        id: id, csrfToken: row.csrf_token, user: user, flash: row.flash, pendingPath: row.pending_path)
+                    if let lang = user?.language.flatMap(Language.init(rawValue:)) { request.language = lang }
                     // One write a minute at most keeps the idle clock honest without a write per request.
-                    if now.timeIntervalSince(record.lastSeenAt) > 60 {
-                        record.lastSeenAt = now
-                        try await record.update(on: request.db)
+                    if now.timeIntervalSince(row.last_seen_at) > 60 {
+                        try await sql.update(StoredSession.schema).set("last_seen_at", to: SQLBind(now))
+                            .where("id", .equal, SQLBind(id)).run()
                     }
                 }
             }
@@ -185,6 +193,41 @@ extension Request {
     func requireRole(_ roles: UserRole...) throws -> User {
         let user = try requireUser()
         guard roles.contains(user.userRole) else { throw Abort(.forbidden) }
+        return user
+    }
+}
+
+/// A session row joined with its user (all user columns empty for an anonymous session).
+struct SessionRow: Decodable {
+    let csrf_token: String
+    let last_seen_at: Date
+    let expires_at: Date
+    let flash: String?
+    let pending_path: String?
+    let user_id: UUID?
+    let created_at: Date?
+    let email: String?
+    let name: String?
+    let password_hash: String?
+    let role: String?
+    let is_active: Bool?
+    let email_confirmed_at: Date?
+    let language: String?
+
+    /// The user as a model that can still be updated (`exists`), built without reflection.
+    var user: User? {
+        guard let user_id, let email, let name, let password_hash, let role, let is_active else { return nil }
+        let user = User()
+        user.id = user_id
+        user.$id.exists = true
+        user.createdAt = created_at
+        user.email = email
+        user.name = name
+        user.passwordHash = password_hash
+        user.role = role
+        user.isActive = is_active
+        user.emailConfirmedAt = email_confirmed_at
+        user.language = language
         return user
     }
 }
