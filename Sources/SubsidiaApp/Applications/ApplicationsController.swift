@@ -42,7 +42,10 @@ enum ApplicationsController {
             let next: String
             switch a.applicationStatus {
             case .draft: next = req.t("app.next.complete")
-            case .submitted: next = req.t("app.next.wait")
+            case .submitted, .inReview, .inEvaluation, .evaluated: next = req.t("app.next.wait")
+            case .incomplete: next = req.t("app.next.provide_items")
+            case .approved: next = req.t("app.next.read_decision")
+            case .rejected: next = req.t("app.next.read_reasons")
             case .withdrawn: next = req.t("app.next.none")
             }
             let deadline = a.call.closesAt.map { req.dateTime($0) + (a.call.closesAt! < now ? " – " + req.t("call.closed") : "") }

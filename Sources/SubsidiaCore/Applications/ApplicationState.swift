@@ -1,9 +1,19 @@
 import Foundation
 
-/// Where an application stands. Issue 4 adds the states of instruction; an applicant sees these.
+/// Where an application stands; an applicant sees these (see `Instruction` for the steps after submission).
 public enum ApplicationStatus: String, CaseIterable, Sendable, Codable {
     case draft
     case submitted
+    /// COM-15: the officer asked for missing items.
+    case incomplete
+    /// Complete; eligibility under review.
+    case inReview = "in_review"
+    /// Eligible; evaluators score it.
+    case inEvaluation = "in_evaluation"
+    /// Scored and assessed; waiting for the decision.
+    case evaluated
+    case approved
+    case rejected
     case withdrawn
 
     public var labelKey: String { "app.status." + rawValue }

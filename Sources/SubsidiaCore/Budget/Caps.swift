@@ -40,7 +40,7 @@ public struct FundingCap: Sendable, Equatable {
     ///   - maxAmount, maxRate: the call's (COM-07).
     ///   - category: the festival cap chosen, if any (COM-08).
     ///   - action: the action's code, rate (AMIF-09) and the amount still free in its envelope (AMIF-02).
-    ///   - globalRemaining: what is still free in the call's global budget (AMIF-02).
+    ///   - globalRemaining: what is still free in the call's global budget (AMIF-02; COM-07's budget year).
     public static func compute(
         ruleSet: RuleSet, eligibleTotal: Money, maxAmount: Money?, maxRate: Rate?,
         category: (code: String, cap: Money)? = nil,
@@ -54,6 +54,10 @@ public struct FundingCap: Sendable, Equatable {
                 limits.append(CapLimit(ruleID: "COM-07", kind: .rateOfEligibleCost(maxRate), amount: eligibleTotal.applying(maxRate)))
             }
             if let category { limits.append(CapLimit(ruleID: "COM-08", kind: .category(category.code), amount: category.cap)) }
+            // COM-07: "within the funds still available in the budget year".
+            if let globalRemaining {
+                limits.append(CapLimit(ruleID: "COM-07", kind: .globalRemaining, amount: max(.zero, globalRemaining)))
+            }
         case .amif:
             if let maxAmount { limits.append(CapLimit(ruleID: "AMIF-09", kind: .maximumAmount, amount: maxAmount)) }
             // AMIF-09: the action's own rate (75 %, or up to 90 % for Annex IV actions); the call's otherwise.
