@@ -87,6 +87,7 @@ func routes(_ app: Application) throws {
     application.get("receipt", use: ApplicationsController.receipt)
     application.get("receipt", ":number", use: ApplicationsController.receiptPDF)
     application.post("withdraw", use: ApplicationsController.withdraw)
+    application.post("items-provided", use: ApplicationsController.itemsProvided)
     application.post("reopen", use: ApplicationsController.reopen)
     // Uploads: a larger body than other forms (the configured limit, with room to say "too large").
     let maxUpload = app.subsidiaConfig.maxUploadBytes
@@ -145,6 +146,25 @@ func routes(_ app: Application) throws {
     staff.post("calls", ":callID", ":part", ":partID", "delete", use: StaffCallsController.deletePart)
     staff.get("calls", ":callID", "sessions", ":sessionID", use: StaffCallsController.registrations)
     staff.get("calls", ":callID", "sessions", ":sessionID", "registrations.csv", use: StaffCallsController.registrationsCSV)
+
+    // Staff: instruction, evaluation, decisions
+    staff.get("applications", use: QueueController.queue)
+    staff.get("applications.csv", use: QueueController.csv)
+    let instruction = staff.grouped("applications", ":appID")
+    instruction.get(use: InstructionController.show)
+    instruction.post("request-items", use: InstructionController.requestItems)
+    instruction.post("complete", use: InstructionController.markComplete)
+    instruction.post("eligibility", use: InstructionController.recordEligibility)
+    instruction.post("assign", use: InstructionController.assign)
+    instruction.post("assessment", use: InstructionController.closeEvaluation)
+    instruction.post("approve", use: InstructionController.approve)
+    instruction.post("reject", use: InstructionController.reject)
+    instruction.post("cancel", use: InstructionController.cancel)
+    instruction.post("comments", use: InstructionController.comment)
+    web.get("evaluations", use: EvaluationsController.list)
+    web.get("evaluations", ":assignmentID", use: EvaluationsController.show)
+    web.post("evaluations", ":assignmentID", "declare", use: EvaluationsController.declare)
+    web.post("evaluations", ":assignmentID", "scores", use: EvaluationsController.saveScores)
 
     // Admin
     let admin = web.grouped("admin")

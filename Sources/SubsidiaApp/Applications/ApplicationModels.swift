@@ -86,6 +86,11 @@ final class GrantApplication: Model, @unchecked Sendable {
     @OptionalField(key: "withdrawn_at") var withdrawnAt: Date?
     /// Set by a decision (issue 4); what is granted counts against the action's envelope (AMIF-02).
     @OptionalField(key: "granted_cents") var grantedCents: Int64?
+    @OptionalField(key: "decision_reasons") var decisionReasons: String?
+    @OptionalField(key: "decided_at") var decidedAt: Date?
+    /// The officer's consolidated assessment (COM-10) and the mean of the evaluators' totals.
+    @OptionalField(key: "assessment") var assessment: String?
+    @OptionalField(key: "score_hundredths") var scoreHundredths: Int?
 
     @Field(key: "legal_name") var legalName: String
     @Field(key: "legal_form") var legalForm: String

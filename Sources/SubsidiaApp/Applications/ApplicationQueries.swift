@@ -202,13 +202,14 @@ struct ApplicationBundle: Sendable {
     }
 
     /// What is already granted in the application's action and in the whole call (AMIF-02), from decisions,
-    /// summed by the database over the granted applications only (index idx_applications_granted).
+    /// summed by the database over the granted applications only (index idx_applications_granted). The sums
+    /// are cast to BIGINT: PostgreSQL sums a bigint column as numeric.
     static func committed(call id: UUID, action: String?, excluding app: UUID, on db: any Database) async throws -> (action: Money, call: Money) {
         guard let sql = db as? any SQLDatabase else { return (.zero, .zero) }
         struct Row: Decodable { let total: Int64?; let in_action: Int64? }
         let row = try await sql.raw("""
-            SELECT SUM(granted_cents) AS total, \
-            SUM(CASE WHEN action_code = \(bind: action ?? "") THEN granted_cents ELSE 0 END) AS in_action \
+            SELECT CAST(SUM(granted_cents) AS BIGINT) AS total, \
+            CAST(SUM(CASE WHEN action_code = \(bind: action ?? "") THEN granted_cents ELSE 0 END) AS BIGINT) AS in_action \
             FROM applications WHERE call_id = \(bind: id) AND granted_cents IS NOT NULL AND id <> \(bind: app)
             """).first(decoding: Row.self)
         return (Money(cents: action == nil ? 0 : row?.in_action ?? 0), Money(cents: row?.total ?? 0))

@@ -147,6 +147,12 @@ enum ApplicationsController {
         let canReopen: Bool
         let canWithdraw: Bool
         let hasReceipt: Bool
+        /// COM-15: what the officer asked for, while the file is incomplete.
+        let request: String?
+        let requestDue: String?
+        /// COM-17: the decision the applicant reads.
+        let granted: String?
+        let reasons: String?
     }
 
     static func tasks(_ req: Request) async throws -> Response {
@@ -163,14 +169,21 @@ enum ApplicationsController {
         let capText = cap.binding.map { capSentence($0, bundle: bundle, req: req) }
         let call = bundle.call.call
         let reopen = canReopen(a, call: call, now: req.now)
+        let request = a.applicationStatus == .incomplete
+            ? try await MissingItemRequest.query(on: req.db).filter(\.$application.$id == a.id!).filter(\.$answeredAt == nil)
+                .sort(\.$requestedAt, .descending).first()
+            : nil
         return try await req.render("applications/tasks", title: a.title.isEmpty ? "app.untitled" : a.title, TasksPage(
             title: a.title.isEmpty ? req.t("app.untitled") : a.title, callTitle: call.title.text(req.language),
             callHref: "/calls/" + call.reference, organisation: a.legalName, status: req.t(a.applicationStatus.labelKey),
             reference: a.reference, deadline: CallText.remaining(call, req), editable: a.applicationStatus == .draft && access.isMember,
             tasks: tasks, done: tasks.filter { $0.state == SectionState.completed.rawValue }.count, total: tasks.count,
             capText: capText, base: base, submitted: a.submittedAt.map { req.dateTime($0) },
-            canReopen: reopen && access.isMember, canWithdraw: a.applicationStatus != .withdrawn && access.isMember,
-            hasReceipt: a.submissionCount > 0))
+            canReopen: reopen && access.isMember,
+            canWithdraw: (try? ApplicationTransitions.checkWithdraw(a.applicationStatus)) != nil && access.isMember,
+            hasReceipt: a.submissionCount > 0, request: request?.items, requestDue: request.flatMap { CalendarDate(iso: $0.dueDate) }.map(req.date),
+            granted: a.applicationStatus == .approved ? a.grantedCents.map { req.money(Money(cents: $0)) } : nil,
+            reasons: a.applicationStatus == .rejected ? a.decisionReasons : nil))
     }
 
     static func canReopen(_ a: GrantApplication, call: Call, now: Date) -> Bool {
@@ -636,6 +649,25 @@ enum ApplicationsController {
             try await Audit.record("application.withdrawn", entity: "application", id: a.id, summary: a.reference ?? "", by: req, on: db)
         }
         return try await req.redirect("/applications", flash: "app.flash.withdrawn")
+    }
+
+    /// COM-15: the applicant has sent what the officer asked for (documents can be added while incomplete);
+    /// the file goes back to the officer.
+    static func itemsProvided(_ req: Request) async throws -> Response {
+        let access = try await ApplicationAccess.load(req, staffMayRead: false)
+        let a = access.application
+        do { try Instruction.checkItemsProvided(from: a.applicationStatus) } catch {
+            return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.not_editable")
+        }
+        let now = req.now
+        let id = try a.requireID()
+        try await req.db.transaction { db in
+            try await InstructionController.setStatus(id, .submitted, now: now, on: db)
+            try await MissingItemRequest.query(on: db).filter(\.$application.$id == id).filter(\.$answeredAt == nil)
+                .set(\.$answeredAt, to: now).update()
+            try await Audit.record("application.items_provided", entity: "application", id: id, by: req, on: db)
+        }
+        return try await req.redirect("/applications/\(id)", flash: "app.flash.items_provided")
     }
 
     /// Fixed-deadline calls: back to draft until the deadline; the submitted versions stay on record.

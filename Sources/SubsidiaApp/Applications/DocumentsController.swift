@@ -43,7 +43,8 @@ enum DocumentsController {
 
     static func render(_ req: Request, bundle: ApplicationBundle, access: ApplicationAccess, values: FormValues, errors: FormErrors) async throws -> Response {
         let base = "/applications/\(bundle.application.id!)"
-        let editable = bundle.application.applicationStatus == .draft && access.isMember
+        // COM-15: documents can also be added while the officer waits for missing items.
+        let editable = [.draft, .incomplete].contains(bundle.application.applicationStatus) && access.isMember
         func file(_ d: DocumentRow) -> DocumentsPage.File {
             DocumentsPage.File(name: d.filename, size: sizeText(d.size_bytes, req), sha256: d.sha256, href: base + "/documents/\(d.id)",
                                delete: editable ? base + "/documents/\(d.id)/delete" : nil)
@@ -78,7 +79,7 @@ enum DocumentsController {
     static func upload(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req, staffMayRead: false)
         let bundle = try await ApplicationBundle.load(access.application, on: req.db)
-        guard bundle.application.applicationStatus == .draft else { return try await ApplicationsController.notEditable(req, bundle) }
+        guard [.draft, .incomplete].contains(bundle.application.applicationStatus) else { return try await ApplicationsController.notEditable(req, bundle) }
         let upload = (try? req.content.decode(Upload.self)) ?? Upload(item: nil, file: nil)
         var values = FormValues()
         values["item"] = upload.item ?? ""

@@ -115,6 +115,8 @@ enum Submission {
             a.submissionCount = version
             a.updatedAt = now
             try await a.save(on: db)
+            let description: String = { if case .text(let t)? = bundle.answers["description"] { return t } else { return "" } }()
+            try await SearchIndex.update(a.id!, title: a.title, applicant: a.legalName, reference: reference, description: description, on: db)
 
             // COM-14: the same acknowledgement goes out by mail, with the missing documents.
             let missing = docs.filter { $0.required && !$0.received }.map { "- " + $0.label.text(req.language) }

@@ -59,6 +59,8 @@ final class Call: Model, @unchecked Sendable {
     @Field(key: "is_demo") var isDemo: Bool
     /// COM-26: what a kilometre by private car is worth in this call (30 cents for the communes subsidy).
     @OptionalField(key: "km_rate_cents") var kmRateCents: Int64?
+    /// COM-09: the scoring grid as JSON data; nil means the default grid of the call's rules.
+    @OptionalField(key: "scoring_grid") var scoringGridJSON: String?
 
     init() {}
 

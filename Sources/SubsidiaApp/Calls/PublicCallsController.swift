@@ -310,4 +310,7 @@ enum CSV {
         }
         return v
     }
+
+    /// A record with its CRLF line end.
+    static func line(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") + "\r\n" }
 }

@@ -80,7 +80,11 @@ extension Request {
                 links.append(("/applications", "nav.applications"))
                 links.append(("/organisations", "nav.organisations"))
             }
-            if user.userRole.managesCalls { links.append(("/staff/calls", "nav.staff_calls")) }
+            if user.userRole.managesCalls {
+                links.append(("/staff/applications", "nav.staff_applications"))
+                links.append(("/staff/calls", "nav.staff_calls"))
+            }
+            if user.userRole == .evaluator { links.append(("/evaluations", "nav.evaluations")) }
             if user.userRole == .admin { links.append(("/admin/users", "nav.admin")) }
         } else {
             links.append(("/login", "nav.login"))

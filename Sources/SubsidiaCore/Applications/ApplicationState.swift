@@ -69,6 +69,7 @@ public enum ApplicationTransitions {
         case rollingCallCannotReopen = "rolling_reopen"
         case deadlinePassed = "deadline_passed"
         case alreadyWithdrawn = "already_withdrawn"
+        case decided
     }
 
     /// Only a draft is edited or submitted.
@@ -85,8 +86,10 @@ public enum ApplicationTransitions {
         guard now <= closesAt else { throw .deadlinePassed }
     }
 
+    /// Until the decision: an approved grant is cancelled by the officer, a rejection stands.
     public static func checkWithdraw(_ status: ApplicationStatus) throws(Refusal) {
         guard status != .withdrawn else { throw .alreadyWithdrawn }
+        guard status != .approved && status != .rejected else { throw .decided }
     }
 }
 

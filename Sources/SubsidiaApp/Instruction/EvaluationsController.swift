@@ -1,0 +1,209 @@
+import Fluent
+import Foundation
+import SQLKit
+import SubsidiaCore
+import Vapor
+
+/// The evaluator's side (COM-09): the applications assigned to them; for each, first the declaration of
+/// absence of a conflict of interest, then the application and the scoring grid. A declared conflict removes
+/// the access and tells the officer to reassign. Evaluators never see other evaluators' scores.
+enum EvaluationsController {
+    static func evaluator(_ req: Request) throws -> User { try req.requireRole(.evaluator) }
+
+    struct ListPage: Encodable, Sendable {
+        struct Row: Encodable, Sendable { let href: String; let reference: String; let title: String; let applicant: String; let state: String }
+        let rows: [Row]
+        let paging: Paging.View
+    }
+
+    static func list(_ req: Request) async throws -> Response {
+        let user = try evaluator(req)
+        let paging = Paging(req)
+        let query = EvaluationAssignment.query(on: req.db).filter(\.$evaluator.$id == user.id!)
+        let total = try await query.count()
+        let rows = try await query.with(\.$application).sort(\.$assignedAt, .descending)
+            .range(paging.offset..<(paging.offset + paging.size)).all()
+        return try await req.render("evaluations/list", title: "evaluation.list_title", ListPage(
+            rows: rows.map { x in
+                ListPage.Row(href: "/evaluations/\(x.id!)", reference: x.application.reference ?? "–",
+                             title: x.application.title.isEmpty ? req.t("app.untitled") : x.application.title, applicant: x.application.legalName,
+                             state: req.t("evaluation.state." + (x.handedInAt != nil ? "handed_in" : x.declaration)))
+            }, paging: paging.view(total: total, req: req)))
+    }
+
+    /// The caller's own assignment; anyone else's is 404.
+    static func assignment(_ req: Request) async throws -> (User, EvaluationAssignment) {
+        let user = try evaluator(req)
+        guard let id = req.parameters.get("assignmentID", as: UUID.self),
+              let x = try await EvaluationAssignment.query(on: req.db).filter(\.$id == id).filter(\.$evaluator.$id == user.id!)
+                .with(\.$application).first() else { throw Abort(.notFound) }
+        return (user, x)
+    }
+
+    struct ScorePage: Encodable, Sendable {
+        let heading: String
+        let caption: String
+        let declarationForm: FormView?
+        let conflict: Bool
+        let groups: [ApplicationsController.ReviewPage.Group]
+        let scoreForm: FormView?
+        let total: String?
+        let handedIn: Bool
+        let maxTotal: String
+    }
+
+    static func show(_ req: Request) async throws -> Response {
+        let (_, x) = try await assignment(req)
+        return try await render(req, x, values: nil, errors: FormErrors())
+    }
+
+    static func render(_ req: Request, _ x: EvaluationAssignment, values: FormValues?, errors: FormErrors) async throws -> Response {
+        let a = x.application
+        let base = "/evaluations/\(x.id!)"
+        var declarationForm: FormView?
+        var groups: [ApplicationsController.ReviewPage.Group] = []
+        var scoreForm: FormView?
+        var total: String?
+        let bundle = try await ApplicationBundle.load(a, on: req.db)
+        let grid = bundle.call.call.scoringGrid
+        switch x.state {
+        case .pending:
+            var f = FormBuilder(req, values: values ?? FormValues(), errors: errors)
+            f.choice("declaration", "evaluation.declaration", type: "radios",
+                     options: [("free", "evaluation.declare_free"), ("conflict", "evaluation.declare_conflict")], hint: "evaluation.declaration_hint")
+            f.textarea("note", "evaluation.conflict_note", hint: "evaluation.conflict_note_hint", optional: true, maxLength: 2000, rows: 3)
+            declarationForm = f.build(action: base + "/declare", submit: "evaluation.declare")
+        case .conflict:
+            break
+        case .free:
+            groups = ApplicationSummary.groups(bundle, req: req).map { .init(heading: $0.heading, change: nil, answers: $0.answers) }
+            let scores = try await EvaluationScore.query(on: req.db).filter(\.$assignment.$id == x.id!).all()
+            var v = FormValues()
+            for s in scores { v[s.itemCode] = String(s.score) }
+            v.fields["bonus"] = scores.filter { s in grid.bonuses.contains { $0.code == s.itemCode } }.map(\.itemCode)
+            v["comment"] = x.comment ?? ""
+            let card = scorecard(scores, grid: grid)
+            total = InstructionController.points(card.total(in: grid).hundredths, req)
+            if x.handedInAt == nil {
+                var f = FormBuilder(req, values: values ?? v, errors: errors)
+                let scale = (0...grid.scaleMax).map { (String($0), String($0)) }
+                for c in grid.criteria {
+                    f.section(c.label.text(req.language) + " – " + req.t("evaluation.weight", String(c.weight)))
+                    for q in c.questions {
+                        f.choice(q.code, q.label.text(req.language), type: "select", options: [("", req.t("evaluation.not_scored"))] + scale,
+                                 optional: true, translateOptions: false)
+                    }
+                }
+                if !grid.bonuses.isEmpty {
+                    f.section("evaluation.bonuses")
+                    f.choice("bonus", "evaluation.bonuses_label", type: "checkboxes",
+                             options: grid.bonuses.map { ($0.code, $0.label.text(req.language) + " (+" + String($0.points) + ", " + $0.ruleID + ")") },
+                             optional: true, translateOptions: false)
+                }
+                f.section(nil)
+                f.textarea("comment", "evaluation.comment", hint: "evaluation.comment_hint", optional: true, maxLength: 4000, rows: 5)
+                f.checkbox("hand_in", "evaluation.hand_in", hint: "evaluation.hand_in_hint")
+                scoreForm = f.build(action: base + "/scores", submit: "evaluation.save")
+            }
+        }
+        return try await req.render("evaluations/score", title: "evaluation.title", ScorePage(
+            heading: a.title.isEmpty ? req.t("app.untitled") : a.title, caption: (a.reference ?? "") + " – " + a.legalName,
+            declarationForm: declarationForm, conflict: x.state == .conflict, groups: groups, scoreForm: scoreForm, total: total,
+            handedIn: x.handedInAt != nil, maxTotal: String(grid.maxTotal)),
+            errors: !errors.isEmpty, status: errors.isEmpty ? .ok : .unprocessableEntity)
+    }
+
+    static func scorecard(_ scores: [EvaluationScore], grid: ScoringGrid) -> Scorecard {
+        let bonusCodes = Set(grid.bonuses.map(\.code))
+        var card = Scorecard()
+        for s in scores {
+            if bonusCodes.contains(s.itemCode) { card.bonuses.insert(s.itemCode) } else { card.scores[s.itemCode] = s.score }
+        }
+        return card
+    }
+
+    static func declare(_ req: Request) async throws -> Response {
+        let (_, x) = try await assignment(req)
+        let v = req.formValues()
+        guard x.state == .pending else { return try await req.redirect("/evaluations/\(x.id!)") }
+        var errors = FormErrors()
+        let choice = EvaluationAssignment.Declaration(rawValue: v["declaration"])
+        if choice != .free && choice != .conflict { errors.add("declaration", "evaluation.choose_declaration") }
+        if v["note"].count > 2000 { errors.add("note", "error.too_long", "2000") }
+        if !errors.isEmpty { return try await render(req, x, values: v, errors: errors) }
+        let now = req.now
+        try await req.db.transaction { db in
+            x.declaration = choice!.rawValue
+            x.declaredAt = now
+            x.conflictNote = v["note"].isEmpty ? nil : v["note"]
+            try await x.update(on: db)
+            try await Audit.record(choice == .conflict ? "evaluation.conflict_declared" : "evaluation.no_conflict_declared",
+                                   entity: "application", id: x.$application.id, summary: v["note"], by: req, on: db)
+            if choice == .conflict {
+                // The officer is told to reassign.
+                let officers = try await User.query(on: db).filter(\.$role == UserRole.officer.rawValue).filter(\.$isActive == true).all()
+                for o in officers {
+                    try await Mailer.enqueue(to: o.email, userID: o.id, subject: req.t("evaluation.mail.conflict_subject", x.application.reference ?? ""),
+                                             body: req.t("evaluation.mail.conflict_body", x.application.reference ?? "",
+                                                         req.application.subsidiaConfig.baseURL + "/staff/applications/\(x.$application.id)"),
+                                             kind: "evaluation", now: now, on: db)
+                }
+            }
+        }
+        return try await req.redirect(choice == .conflict ? "/evaluations" : "/evaluations/\(x.id!)",
+                                      flash: choice == .conflict ? "evaluation.flash.conflict" : "evaluation.flash.free")
+    }
+
+    /// Saves the scores (and hands the scorecard in when asked and complete). Scores outside the scale are refused.
+    static func saveScores(_ req: Request) async throws -> Response {
+        let (_, x) = try await assignment(req)
+        guard x.state == .free, x.handedInAt == nil else { throw Abort(.notFound) }
+        let v = req.formValues()
+        let call = try await Call.find(x.application.$call.id, on: req.db)
+        let grid = call?.scoringGrid ?? .communes
+        var scorecard = Scorecard()
+        var errors = FormErrors()
+        for code in grid.questionCodes where !v[code].isEmpty {
+            if let n = Int(v[code]) { scorecard.scores[code] = n } else { errors.add(code, "evaluation.score_outside", String(grid.scaleMax)) }
+        }
+        scorecard.bonuses = Set(v.all("bonus"))
+        for p in scorecard.problems(in: grid) {
+            switch p {
+            case .outOfScale(let code, let max): errors.add(code, "evaluation.score_outside", String(max))
+            case .unknownQuestion(let code): errors.add(code, "evaluation.score_outside", String(grid.scaleMax))
+            case .unknownBonus: errors.add("bonus", "evaluation.unknown_bonus")
+            }
+        }
+        if v["comment"].count > 4000 { errors.add("comment", "error.too_long", "4000") }
+        let handIn = v.isChecked("hand_in")
+        if errors.isEmpty && handIn && !scorecard.isComplete(in: grid) { errors.add("hand_in", "evaluation.incomplete") }
+        if !errors.isEmpty { return try await render(req, x, values: v, errors: errors) }
+        let now = req.now
+        let assignmentID = x.id!
+        let card = scorecard
+        try await req.db.transaction { db in
+            try await EvaluationScore.query(on: db).filter(\.$assignment.$id == assignmentID).delete()
+            for (code, score) in card.scores.sorted(by: { $0.key < $1.key }) {
+                let s = EvaluationScore()
+                s.$assignment.id = assignmentID
+                s.itemCode = code
+                s.score = score
+                try await s.create(on: db)
+            }
+            for code in card.bonuses.sorted() {
+                let s = EvaluationScore()
+                s.$assignment.id = assignmentID
+                s.itemCode = code
+                s.score = 1
+                try await s.create(on: db)
+            }
+            x.comment = v["comment"].isEmpty ? nil : v["comment"]
+            x.totalHundredths = card.total(in: grid).hundredths
+            if handIn { x.handedInAt = now }
+            try await x.update(on: db)
+            try await Audit.record(handIn ? "evaluation.handed_in" : "evaluation.scored", entity: "application", id: x.$application.id,
+                                   summary: card.total(in: grid).description, by: req, on: db)
+        }
+        return try await req.redirect("/evaluations/\(assignmentID)", flash: handIn ? "evaluation.flash.handed_in" : "evaluation.flash.saved")
+    }
+}

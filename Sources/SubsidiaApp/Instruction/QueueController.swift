@@ -1,0 +1,242 @@
+import Fluent
+import Foundation
+import SQLKit
+import SubsidiaCore
+import Vapor
+
+/// The officers' queue of submitted applications: filters, full-text search, sorting, keyset pagination
+/// (the next page starts after the last row shown, so page 400 costs what page 1 does), and a CSV export
+/// of exactly what the filters show. Read with SQLKit: no model hydration on a list.
+enum QueueController {
+    struct Filters: Sendable {
+        var call: UUID?
+        var status: ApplicationStatus?
+        var action = ""
+        var legalForm: LegalForm?
+        var commune = ""
+        var minCents: Int64?
+        var maxCents: Int64?
+        var from: CalendarDate?
+        var to: CalendarDate?
+        var q = ""
+        var sort = Sort.newest
+        var errors = FormErrors()
+
+        enum Sort: String, CaseIterable, Sendable { case newest, oldest, requested, score }
+
+        init(_ req: Request) {
+            func text(_ k: String, _ max: Int = 100) -> String {
+                String(((try? req.query.get(String.self, at: k)) ?? "").trimmingCharacters(in: .whitespaces).prefix(max))
+            }
+            call = UUID(uuidString: text("call"))
+            status = ApplicationStatus(rawValue: text("status"))
+            action = text("action", 20)
+            legalForm = LegalForm(rawValue: text("legal_form"))
+            commune = text("commune")
+            q = text("q")
+            sort = Sort(rawValue: text("sort")) ?? .newest
+            for (key, keyPath) in [("min", \Filters.minCents), ("max", \Filters.maxCents)] {
+                let raw = text(key, 20)
+                guard !raw.isEmpty else { continue }
+                if let m = Money.parse(raw), m <= Money.inputMaximum { self[keyPath: keyPath] = m.cents } else { errors.add(key, "error.amount") }
+            }
+            for (key, keyPath) in [("from", \Filters.from), ("to", \Filters.to)] {
+                let raw = text(key, 10)
+                guard !raw.isEmpty else { continue }
+                if let d = CalendarDate(iso: raw) { self[keyPath: keyPath] = d } else { errors.add(key, "error.date") }
+            }
+        }
+
+        /// The WHERE clause, shared by the page, its count and the export.
+        func conditions(postgres: Bool) -> SQLQueryString {
+            var parts: [SQLQueryString] = ["a.status <> 'draft'"]
+            if let call { parts.append("a.call_id = \(bind: call)") }
+            if let status { parts.append("a.status = \(bind: status.rawValue)") }
+            if !action.isEmpty { parts.append("a.action_code = \(bind: action)") }
+            if let legalForm { parts.append("a.legal_form = \(bind: legalForm.rawValue)") }
+            if !commune.isEmpty { parts.append("LOWER(a.locality) = \(bind: commune.lowercased())") }
+            if let minCents { parts.append("a.requested_cents >= \(bind: minCents)") }
+            if let maxCents { parts.append("a.requested_cents <= \(bind: maxCents)") }
+            if let from { parts.append("a.submitted_at >= \(bind: LuxembourgTime.instant(from))") }
+            if let to { parts.append("a.submitted_at < \(bind: LuxembourgTime.instant(to.adding(days: 1)))") }
+            if let search = SearchIndex.condition(q, postgres: postgres) { parts.append(search) }
+            return parts.dropFirst().reduce(parts[0]) { $0 + " AND " + $1 }
+        }
+    }
+
+    struct Row: Decodable, Sendable {
+        let id: UUID
+        let reference: String?
+        let title: String
+        let legal_name: String
+        let legal_form: String
+        let locality: String
+        let status: String
+        let action_code: String?
+        let requested_cents: Int64?
+        let submitted_at: Date?
+        let score_hundredths: Int?
+        let call_reference: String
+    }
+
+    static let columns: SQLQueryString = """
+        a.id, a.reference, a.title, a.legal_name, a.legal_form, a.locality, a.status, a.action_code, a.requested_cents, \
+        a.submitted_at, a.score_hundredths, c.reference AS call_reference
+        """
+
+    /// ORDER BY and the keyset condition for one sort: (key, id) pairs compared in the sort's direction.
+    static func order(_ sort: Filters.Sort, after cursor: String?) -> (order: SQLQueryString, after: SQLQueryString?) {
+        let parts = cursor?.split(separator: "_", maxSplits: 1).map(String.init) ?? []
+        let id = parts.count == 2 ? UUID(uuidString: parts[1]) : nil
+        switch sort {
+        case .newest, .oldest:
+            let desc = sort == .newest
+            let order: SQLQueryString = desc ? "a.submitted_at DESC, a.id DESC" : "a.submitted_at ASC, a.id ASC"
+            guard let id, let t = Double(parts[0]) else { return (order, nil) }
+            let at = Date(timeIntervalSince1970: t)
+            return (order, desc ? "(a.submitted_at < \(bind: at) OR (a.submitted_at = \(bind: at) AND a.id < \(bind: id)))"
+                                : "(a.submitted_at > \(bind: at) OR (a.submitted_at = \(bind: at) AND a.id > \(bind: id)))")
+        case .requested, .score:
+            let column: SQLQueryString = sort == .requested ? "COALESCE(a.requested_cents, 0)" : "COALESCE(a.score_hundredths, -1)"
+            guard let id, let v = Int64(parts[0]) else { return (column + " DESC, a.id DESC", nil) }
+            return (column + " DESC, a.id DESC", "(" + column + " < \(bind: v) OR (" + column + " = \(bind: v) AND a.id < \(bind: id)))")
+        }
+    }
+
+    static func cursor(of row: Row, sort: Filters.Sort) -> String {
+        switch sort {
+        case .newest, .oldest: String((row.submitted_at ?? Date(timeIntervalSince1970: 0)).timeIntervalSince1970) + "_" + row.id.uuidString
+        case .requested: String(row.requested_cents ?? 0) + "_" + row.id.uuidString
+        case .score: String(row.score_hundredths ?? -1) + "_" + row.id.uuidString
+        }
+    }
+
+    struct Page: Encodable, Sendable {
+        struct Line: Encodable, Sendable {
+            let href: String
+            let reference: String
+            let title: String
+            let applicant: String
+            let call: String
+            let action: String
+            let status: String
+            let requested: String
+            let submitted: String
+            let score: String
+        }
+
+        let rows: [Line]
+        let total: String
+        let next: String?
+        let first: String?
+        let csv: String
+        let form: FormView
+        let hasErrors: Bool
+    }
+
+    static let pageSize = 25
+
+    static func queue(_ req: Request) async throws -> Response {
+        _ = try InstructionController.officer(req)
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let filters = Filters(req)
+        let postgres = DatabaseSetup.isPostgres(req.db)
+        var rows: [Row] = []
+        var total = 0
+        let after = (try? req.query.get(String.self, at: "after")).map { String($0.prefix(80)) }
+        if filters.errors.isEmpty {
+            let (order, keyset) = order(filters.sort, after: after)
+            var condition = filters.conditions(postgres: postgres)
+            if let keyset { condition = condition + " AND " + keyset }
+            rows = try await sql.raw("SELECT " + columns + " FROM applications a JOIN calls c ON c.id = a.call_id WHERE " + condition
+                                     + " ORDER BY " + order + " LIMIT \(literal: pageSize + 1)").all(decoding: Row.self)
+            struct Count: Decodable { let n: Int }
+            total = try await sql.raw("SELECT COUNT(*) AS n FROM applications a WHERE " + filters.conditions(postgres: postgres))
+                .first(decoding: Count.self)?.n ?? 0
+        }
+        let more = rows.count > pageSize
+        rows = Array(rows.prefix(pageSize))
+        let calls = try await sql.select().columns("id", "reference").from(Call.schema).orderBy("reference").all(decoding: CallOption.self)
+        let query = (req.url.query ?? "").split(separator: "&").filter { !$0.hasPrefix("after=") }.joined(separator: "&")
+        let path = "/staff/applications"
+        let next = more ? rows.last.map { path + "?" + (query.isEmpty ? "" : query + "&") + "after=" + cursor(of: $0, sort: filters.sort) } : nil
+        let lines = rows.map { r in
+            Page.Line(href: "/staff/applications/\(r.id)", reference: r.reference ?? "–", title: r.title.isEmpty ? req.t("app.untitled") : r.title,
+                      applicant: r.legal_name + ", " + r.locality, call: r.call_reference, action: r.action_code ?? "",
+                      status: req.t("app.status." + r.status), requested: r.requested_cents.map { req.money(Money(cents: $0)) } ?? "–",
+                      submitted: r.submitted_at.map(req.dateTime) ?? "–",
+                      score: r.score_hundredths.map { InstructionController.points($0, req) } ?? "–")
+        }
+        return try await req.render("staff/queue", title: "queue.title", Page(
+            rows: lines, total: req.t("queue.total", String(total)), next: next, first: after == nil ? nil : path + (query.isEmpty ? "" : "?" + query),
+            csv: path + ".csv" + (query.isEmpty ? "" : "?" + query), form: filterForm(req, filters: filters, calls: calls),
+            hasErrors: !filters.errors.isEmpty), errors: !filters.errors.isEmpty, status: filters.errors.isEmpty ? .ok : .unprocessableEntity)
+    }
+
+    struct CallOption: Decodable, Sendable { let id: UUID; let reference: String }
+
+    static func filterForm(_ req: Request, filters: Filters, calls: [CallOption]) -> FormView {
+        var v = FormValues()
+        for key in ["call", "status", "action", "legal_form", "commune", "min", "max", "from", "to", "q", "sort"] {
+            if let value = try? req.query.get(String.self, at: key) { v[key] = value }
+        }
+        var f = FormBuilder(req, values: v, errors: filters.errors)
+        f.text("q", "queue.search", hint: "queue.search_hint", type: "search", maxLength: 100)
+        f.choice("call", "timetable.call", type: "select", options: [("", req.t("filter.all"))] + calls.map { ($0.id.uuidString, $0.reference) },
+                 translateOptions: false)
+        f.choice("status", "call.status", type: "select",
+                 options: [("", req.t("filter.all"))] + ApplicationStatus.allCases.filter { $0 != .draft }.map { ($0.rawValue, req.t($0.labelKey)) },
+                 translateOptions: false)
+        f.text("action", "queue.action", maxLength: 20, width: "5")
+        f.choice("legal_form", "org.legal_form", type: "select",
+                 options: [("", req.t("filter.all"))] + LegalForm.allCases.map { ($0.rawValue, req.t("legal_form." + $0.rawValue)) },
+                 translateOptions: false)
+        f.text("commune", "queue.commune", maxLength: 100)
+        f.text("min", "queue.min", maxLength: 20, inputmode: "decimal", width: "10")
+        f.text("max", "queue.max", maxLength: 20, inputmode: "decimal", width: "10")
+        f.text("from", "queue.from", type: "date", maxLength: 10, width: "10")
+        f.text("to", "queue.to", type: "date", maxLength: 10, width: "10")
+        f.choice("sort", "queue.sort", type: "select", options: Filters.Sort.allCases.map { ($0.rawValue, "queue.sort." + $0.rawValue) })
+        return f.build(action: "/staff/applications", submit: "filter.apply")
+    }
+
+    /// The same rows as CSV, streamed in batches of 1,000 read by keyset (memory stays flat for 100,000 rows).
+    static func csv(_ req: Request) async throws -> Response {
+        _ = try InstructionController.officer(req)
+        let filters = Filters(req)
+        guard filters.errors.isEmpty, let sql = req.db as? any SQLDatabase else { throw Abort(.badRequest) }
+        let postgres = DatabaseSetup.isPostgres(req.db)
+        let header = ["reference", "call", "title", "applicant", "legal_form", "commune", "action", "status", "requested_eur",
+                      "submitted_at", "score"]
+        let response = Response(status: .ok)
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        response.headers.contentDisposition = .init(.attachment, filename: "applications.csv")
+        response.body = .init(asyncStream: { writer in
+            do {
+                try await writer.writeBuffer(ByteBuffer(string: "\u{FEFF}" + CSV.line(header)))
+                var position: String?
+                while true {
+                    let (order, keyset) = order(filters.sort, after: position)
+                    var condition = filters.conditions(postgres: postgres)
+                    if let keyset { condition = condition + " AND " + keyset }
+                    let rows = try await sql.raw("SELECT " + columns + " FROM applications a JOIN calls c ON c.id = a.call_id WHERE "
+                                                 + condition + " ORDER BY " + order + " LIMIT 1000").all(decoding: Row.self)
+                    var chunk = ""
+                    for r in rows {
+                        chunk += CSV.line([r.reference ?? "", r.call_reference, r.title, r.legal_name, r.legal_form, r.locality, r.action_code ?? "",
+                                           r.status, r.requested_cents.map { MoneyFormatter.plainDecimal(Money(cents: $0)) } ?? "",
+                                           r.submitted_at.map(DateText.iso8601) ?? "",
+                                           r.score_hundredths.map { Points(hundredths: $0).description } ?? ""])
+                    }
+                    if !chunk.isEmpty { try await writer.writeBuffer(ByteBuffer(string: chunk)) }
+                    guard rows.count == 1000, let last = rows.last else { break }
+                    position = cursor(of: last, sort: filters.sort)
+                }
+                try await writer.write(.end)
+            } catch {
+                try await writer.write(.error(error))
+            }
+        })
+        return response
+    }
+}

@@ -1,0 +1,214 @@
+import Fluent
+import Foundation
+import SQLKit
+import SubsidiaCore
+import Testing
+import VaporTesting
+@testable import SubsidiaApp
+
+@Suite("Instruction: queue, completeness, eligibility, evaluation, decisions")
+struct InstructionHTTPTests {
+    /// A submitted demo communes application (the signed form still missing) and its staff page path.
+    func submitted(_ app: Application, applicant: Browser) async throws -> (base: String, staff: String, id: UUID) {
+        try await applicant.login("applicant@subsidia.example")
+        let base = try await applicant.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
+        try await applicant.fillCommunes(base)
+        try await applicant.get(base + "/review")
+        #expect(try await applicant.post(base + "/submit", []).status == .seeOther)
+        let id = try #require(UUID(uuidString: String(base.split(separator: "/").last ?? "")))
+        return (base, "/staff/applications/\(id)", id)
+    }
+
+    func status(_ app: Application, _ id: UUID) async throws -> ApplicationStatus? {
+        try await GrantApplication.find(id, on: app.db)?.applicationStatus
+    }
+
+    @Test("COM-15, COM-03, COM-09, COM-10, COM-17: an officer takes an application from completeness to decision; evaluators score or declare a conflict")
+    func journey() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            let applicant = Browser(app)
+            let (base, staff, id) = try await submitted(app, applicant: applicant)
+            let officer = Browser(app)
+            try await officer.login("officer@subsidia.example")
+            // The queue finds it, also by a word typed without its accent.
+            var page = try await officer.get("/staff/applications?q=amitie")
+            #expect(page.status == .ok && page.text.contains("COM-DEMO-2027-0001"))
+            #expect(!(try await officer.get("/staff/applications?q=introuvable")).text.contains("COM-DEMO-2027-0001"))
+            #expect((try await officer.get("/staff/applications?status=approved")).text.contains("Aucune demande"))
+            #expect((try await officer.get("/staff/applications?min=abc")).status == .unprocessableEntity)
+            let csv = try await officer.get("/staff/applications.csv?q=amitie")
+            #expect(csv.body.string.contains("COM-DEMO-2027-0001") && csv.body.string.components(separatedBy: "\r\n").count == 3)
+
+            // COM-15: the signed form is missing, so the file cannot be declared complete.
+            page = try await officer.get(staff)
+            #expect(page.text.contains("Formulaire dûment rempli et signé"))
+            #expect(try await officer.post(staff + "/complete", []).status == .unprocessableEntity)
+            #expect(try await status(app, id) == .submitted)
+            #expect(try await officer.post(staff + "/request-items", [("items", "Le formulaire signé"), ("due_date", "2026-11-23")]).status
+                    == .unprocessableEntity)
+            try await officer.get(staff)
+            #expect(try await officer.post(staff + "/request-items", [("items", "Le formulaire signé"), ("due_date", "2026-12-07")]).status == .seeOther)
+            #expect(try await status(app, id) == .incomplete)
+            #expect(try await mails(app, to: "applicant@subsidia.example").last?.body.contains("Le formulaire signé") == true)
+
+            // The applicant sees the request, adds the document and sends the file back.
+            page = try await applicant.get(base)
+            #expect(page.text.contains("Le formulaire signé") && page.text.contains("7 décembre 2026"))
+            try await applicant.get(base + "/documents")
+            #expect(try await applicant.upload(base + "/documents", fields: [("item", "signed_form")], file: ("formulaire.pdf", pdfBytes)).status == .seeOther)
+            try await applicant.get(base)
+            #expect(try await applicant.post(base + "/items-provided", []).status == .seeOther)
+            #expect(try await status(app, id) == .submitted)
+
+            // COM-14, COM-15: complete now; COM-03: the checklist needs every answer and a justification.
+            try await officer.get(staff)
+            #expect(try await officer.post(staff + "/complete", []).status == .seeOther)
+            #expect(try await status(app, id) == .inReview)
+            try await officer.get(staff)
+            let half = try await officer.post(staff + "/eligibility", [("check_integration_policy", "yes"), ("why_integration_policy", "Oui")])
+            #expect(half.status == .unprocessableEntity && half.text.contains("Écrivez une justification"))
+            #expect(try await status(app, id) == .inReview)
+            let yes = ["integration_policy", "two_way", "revenue_article"].flatMap { [("check_" + $0, "yes"), ("why_" + $0, "Vu dans la demande.")] }
+            #expect(try await officer.post(staff + "/eligibility", yes).status == .seeOther)
+            #expect(try await status(app, id) == .inEvaluation)
+
+            // Two evaluators; one declares a conflict of interest and loses access.
+            let second = try await makeUser(app, "eval2@subsidia.example", role: .evaluator)
+            let eva = try #require(try await User.query(on: app.db).filter(\.$email == "evaluator@subsidia.example").first())
+            for u in [eva, second] {
+                try await officer.get(staff)
+                #expect(try await officer.post(staff + "/assign", [("evaluator", u.id!.uuidString)]).status == .seeOther)
+            }
+            let e1 = Browser(app)
+            try await e1.login("evaluator@subsidia.example")
+            let x1 = try #require(try await EvaluationAssignment.query(on: app.db).filter(\.$evaluator.$id == eva.id!).first())
+            page = try await e1.get("/evaluations/\(x1.id!)")
+            #expect(page.text.contains("conflit d'intérêts") && !page.text.contains("Une fête."))
+            #expect(try await e1.post("/evaluations/\(x1.id!)/declare", [("declaration", "free")]).status == .seeOther)
+            page = try await e1.get("/evaluations/\(x1.id!)")
+            #expect(page.text.contains("Une fête.") && page.text.contains("Pertinence du projet"))
+            let grid = ScoringGrid.communes
+            var scores = grid.questionCodes.map { ($0, "3") }
+            let bad = try await e1.post("/evaluations/\(x1.id!)/scores", [("relevance_needs", "9")] + scores.dropFirst())
+            #expect(bad.status == .unprocessableEntity && bad.text.contains("de 0 à 4"))
+            try await e1.get("/evaluations/\(x1.id!)")
+            scores.append(("bonus", "pakt"))
+            #expect(try await e1.post("/evaluations/\(x1.id!)/scores", scores + [("comment", "Solide."), ("hand_in", "yes")]).status == .seeOther)
+            #expect(try await EvaluationAssignment.find(x1.id, on: app.db)?.totalHundredths == 8000)
+
+            let e2 = Browser(app)
+            try await e2.login("eval2@subsidia.example")
+            let x2 = try #require(try await EvaluationAssignment.query(on: app.db).filter(\.$evaluator.$id == second.id!).first())
+            try await e2.get("/evaluations/\(x2.id!)")
+            #expect(try await e2.post("/evaluations/\(x2.id!)/declare", [("declaration", "conflict"), ("note", "Je siège au conseil communal.")]).status
+                    == .seeOther)
+            page = try await e2.get("/evaluations/\(x2.id!)")
+            #expect(page.text.contains("n'avez plus accès") && !page.text.contains("Une fête."))
+            #expect(try await e2.post("/evaluations/\(x2.id!)/scores", scores).status == .notFound)
+            #expect(try await e2.get("/evaluations/\(x1.id!)").status == .notFound)
+            #expect(try await mails(app, to: "officer@subsidia.example").last?.subject.contains("conflit") == true)
+
+            // COM-10: the officer sees the score and closes with an assessment; internal comments stay internal.
+            try await officer.get(staff)
+            #expect(try await officer.post(staff + "/comments", [("comment", "Note interne : appeler la commune.")]).status == .seeOther)
+            page = try await officer.get(staff)
+            #expect(page.text.contains("80,00") && page.text.contains("Conflit d'intérêts déclaré"))
+            #expect(try await officer.post(staff + "/assessment", [("assessment", "")]).status == .unprocessableEntity)
+            try await officer.get(staff)
+            #expect(try await officer.post(staff + "/assessment", [("assessment", "Projet pertinent et réaliste.")]).status == .seeOther)
+            #expect(try await status(app, id) == .evaluated)
+
+            // COM-07, COM-17: at most the proposal (1,500 € asked, 75 % of 2,030 € is 1,522.50 €).
+            page = try await officer.get(staff)
+            #expect(page.text.replacingOccurrences(of: "\u{202F}", with: " ").replacingOccurrences(of: "\u{00A0}", with: " ").contains("pouvant être accordé : 1 500 €"))
+            #expect(try await officer.post(staff + "/approve", [("amount", "1600")]).status == .unprocessableEntity)
+            #expect(try await status(app, id) == .evaluated)
+            try await officer.get(staff)
+            #expect(try await officer.post(staff + "/approve", [("amount", "1500")]).status == .seeOther)
+            #expect(try await GrantApplication.find(id, on: app.db)?.grantedCents == 150_000)
+            page = try await applicant.get(base)
+            #expect(page.text.contains("Une subvention de 1") && !page.text.contains("Note interne") && !page.text.contains("80,00"))
+            #expect(try await mails(app, to: "applicant@subsidia.example").last?.subject.contains("subvention accordée") == true)
+
+            // An approval is cancelled only with a reason, which frees the amount; a rejection gives reasons.
+            try await officer.get(staff)
+            #expect(try await officer.post(staff + "/cancel", [("reason", " ")]).status == .unprocessableEntity)
+            try await officer.get(staff)
+            #expect(try await officer.post(staff + "/cancel", [("reason", "Projet reporté par la commune.")]).status == .seeOther)
+            let cancelled = try await GrantApplication.find(id, on: app.db)
+            #expect(cancelled?.applicationStatus == .evaluated && cancelled?.grantedCents == nil)
+            try await officer.get(staff)
+            #expect(try await officer.post(staff + "/reject", [("reasons", "Le projet est reporté à 2028.")]).status == .seeOther)
+            page = try await applicant.get(base)
+            #expect(page.text.contains("Le projet est reporté à 2028."))
+            #expect(try await DecisionRecord.query(on: app.db).filter(\.$application.$id == id).count() == 3)
+            try await officer.get(staff)
+            #expect(try await officer.post(staff + "/approve", [("amount", "1")]).status == .unprocessableEntity)
+        }
+    }
+
+    @Test("Each instruction route refuses other roles: applicants and evaluators get 403, another organisation's applicant too")
+    func roles() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            let applicant = Browser(app)
+            let (_, staff, _) = try await submitted(app, applicant: applicant)
+            let eva = Browser(app)
+            try await eva.login("evaluator@subsidia.example")
+            for b in [applicant, eva] {
+                #expect(try await b.get("/staff/applications").status == .forbidden)
+                #expect(try await b.get("/staff/applications.csv").status == .forbidden)
+                #expect(try await b.get(staff).status == .forbidden)
+                try await b.get("/account")
+                for action in ["request-items", "complete", "eligibility", "assign", "assessment", "approve", "reject", "cancel", "comments"] {
+                    #expect(try await b.post(staff + "/" + action, [("amount", "1"), ("reasons", "x")]).status == .forbidden, "\(action)")
+                }
+            }
+            #expect(try await applicant.get("/evaluations").status == .forbidden)
+            let anonymous = Browser(app)
+            #expect(try await anonymous.get("/staff/applications").status == .seeOther)
+        }
+    }
+
+    @Test("AMIF-02, COM-07: approvals fired at once never take a call past its budget")
+    func envelopeRace() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            guard let sql = app.db as? any SQLDatabase else { return }
+            let call = try #require(try await Call.query(on: app.db).filter(\.$reference == "COM-DEMO-2027").first())
+            let org = try #require(try await Organisation.query(on: app.db).filter(\.$legalName == "Commune de Démoville (démo)").first())
+            let user = try #require(try await User.query(on: app.db).filter(\.$email == "applicant@subsidia.example").first())
+            try await CallQuestion.ensure(for: call, on: app.db)
+            // 20 applications asking 1,500 € each (75 % of 2,030 € eligible), in a call with 10,000 € left.
+            try await app.db.transaction { db in
+                try await BenchDataCommand().insert(Array(0..<20), orgs: [org], call: call, user: user,
+                                                    questions: StandardQuestions.questions(for: .communes),
+                                                    start: CalendarDate(year: 2027, month: 3, day: 1), on: db as! any SQLDatabase)
+            }
+            try await sql.update(GrantApplication.schema).set("status", to: SQLBind(ApplicationStatus.evaluated.rawValue))
+                .set("submitted_at", to: SQLBind(Date())).run()
+            try await sql.update(Call.schema).set("global_budget_cents", to: SQLBind(Int64(1_000_000))).where("id", .equal, SQLBind(call.id!)).run()
+            try await CallCache.touch(call.id, on: app.db)
+            let ids = try await GrantApplication.query(on: app.db).all().map { $0.id! }
+            #expect(ids.count == 20)
+            var officers: [(Browser, UUID)] = []
+            for id in ids {
+                let b = Browser(app)
+                try await b.login("officer@subsidia.example")
+                try await b.get("/staff/applications/\(id)")
+                officers.append((b, id))
+            }
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for (b, id) in officers {
+                    group.addTask { try await b.post("/staff/applications/\(id)/approve", [("amount", "1500")]).status }
+                }
+                var out: [HTTPStatus] = []
+                for try await s in group { out.append(s) }
+                return out
+            }
+            struct Sum: Decodable { let total: Int64?; let n: Int64 }
+            let sum = try await sql.raw("SELECT CAST(SUM(granted_cents) AS BIGINT) AS total, CAST(COUNT(granted_cents) AS BIGINT) AS n FROM applications").first(decoding: Sum.self)
+            #expect(sum?.n == 6 && sum?.total == 900_000, "\(String(describing: sum))")
+            #expect(statuses.filter { $0 == .seeOther }.count == 6)
+            #expect(statuses.filter { $0 == .unprocessableEntity }.count == 14, Comment(rawValue: statuses.map { String($0.code) }.joined(separator: ",")))
+        }
+    }
+}
