@@ -37,9 +37,8 @@ enum Decisions {
             let proposal = try await InstructionController.proposal(bundle, on: db)
             try Instruction.checkApprove(from: locked.applicationStatus, amount: amount, proposal: proposal)
             try await record(.approved, application: id, amount: amount.cents, reasons: "", binding: proposal.binding?.ruleID, by: user, now: now, on: db)
-            try await sql.update(GrantApplication.schema).set("status", to: SQLBind(ApplicationStatus.approved.rawValue))
-                .set("granted_cents", to: SQLBind(amount.cents)).set("decision_reasons", to: SQLBind(String?.none))
-                .set("decided_at", to: SQLBind(now)).set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).run()
+            try await InstructionController.setStatus(id, .approved, now: now,
+                                                      [("granted_cents", amount.cents), ("decision_reasons", String?.none), ("decided_at", now)], on: db)
             try await InstructionController.notifyApplicant(req, bundle: bundle, subject: "decision.mail.approved_subject",
                                                             body: "decision.mail.approved_body", args: [MoneyFormatter.format(amount, language: req.language)],
                                                             on: db)

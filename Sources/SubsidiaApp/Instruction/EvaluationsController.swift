@@ -64,8 +64,7 @@ enum EvaluationsController {
         var groups: [ApplicationsController.ReviewPage.Group] = []
         var scoreForm: FormView?
         var total: String?
-        let bundle = try await ApplicationBundle.load(a, on: req.db)
-        let grid = bundle.call.call.scoringGrid
+        let grid = try await grid(of: a, on: req.db)
         switch x.state {
         case .pending:
             var f = FormBuilder(req, values: values ?? FormValues(), errors: errors)
@@ -76,6 +75,8 @@ enum EvaluationsController {
         case .conflict:
             break
         case .free:
+            // The application itself only after the declaration of no conflict.
+            let bundle = try await ApplicationBundle.load(a, on: req.db)
             groups = ApplicationSummary.groups(bundle, req: req).map { .init(heading: $0.heading, change: nil, answers: $0.answers) }
             let scores = try await EvaluationScore.query(on: req.db).filter(\.$assignment.$id == x.id!).all()
             var v = FormValues()
@@ -111,6 +112,12 @@ enum EvaluationsController {
             declarationForm: declarationForm, conflict: x.state == .conflict, groups: groups, scoreForm: scoreForm, total: total,
             handedIn: x.handedInAt != nil, maxTotal: String(grid.maxTotal)),
             errors: !errors.isEmpty, status: errors.isEmpty ? .ok : .unprocessableEntity)
+    }
+
+    /// The grid of the application's call (COM-09).
+    static func grid(of a: GrantApplication, on db: any Database) async throws -> ScoringGrid {
+        guard let call = try await Call.find(a.$call.id, on: db) else { throw Abort(.notFound) }
+        return call.scoringGrid
     }
 
     static func scorecard(_ scores: [EvaluationScore], grid: ScoringGrid) -> Scorecard {
@@ -159,8 +166,7 @@ enum EvaluationsController {
         let (_, x) = try await assignment(req)
         guard x.state == .free, x.handedInAt == nil else { throw Abort(.notFound) }
         let v = req.formValues()
-        let call = try await Call.find(x.application.$call.id, on: req.db)
-        let grid = call?.scoringGrid ?? .communes
+        let grid = try await grid(of: x.application, on: req.db)
         var scorecard = Scorecard()
         var errors = FormErrors()
         for code in grid.questionCodes where !v[code].isEmpty {

@@ -263,10 +263,10 @@ enum InstructionController {
 
     /// Runs one step: the refusal of a SubsidiaCore check becomes the form's message, nothing written.
     static func step(
-        _ req: Request, sent: Sent, field: String, flash: String,
+        _ req: Request, loaded: (User, ApplicationBundle)? = nil, sent: Sent, field: String, flash: String,
         _ body: @Sendable @escaping (User, ApplicationBundle, FormValues, any Database) async throws -> Void
     ) async throws -> Response {
-        let (user, bundle) = try await load(req)
+        let (user, bundle) = if let loaded { loaded } else { try await load(req) }
         let values = req.formValues()
         do {
             try await req.db.transaction { db in try await body(user, bundle, values, db) }
@@ -288,10 +288,14 @@ enum InstructionController {
         return a.applicationStatus
     }
 
-    static func setStatus(_ id: UUID, _ status: ApplicationStatus, now: Date, on db: any Database) async throws {
+    /// Moves the application to `status`, writing `columns` with it in the same statement.
+    static func setStatus(
+        _ id: UUID, _ status: ApplicationStatus, now: Date, _ columns: [(String, any Encodable & Sendable)] = [], on db: any Database
+    ) async throws {
         guard let sql = db as? any SQLDatabase else { return }
-        try await sql.update(GrantApplication.schema).set("status", to: SQLBind(status.rawValue)).set("updated_at", to: SQLBind(now))
-            .where("id", .equal, SQLBind(id)).run()
+        let update = sql.update(GrantApplication.schema).set("status", to: SQLBind(status.rawValue)).set("updated_at", to: SQLBind(now))
+        for (column, value) in columns { update.set(column, to: SQLBind(value)) }
+        try await update.where("id", .equal, SQLBind(id)).run()
     }
 
     /// COM-15: asks the applicant for the missing items, by mail and on their dashboard.
@@ -341,10 +345,10 @@ enum InstructionController {
     /// COM-01, COM-03, AMIF-04: records the checklist; all passed sends the file to evaluation.
     static func recordEligibility(_ req: Request) async throws -> Response {
         let now = req.now
-        let (_, preview) = try await load(req)
-        let (_, results) = try await preview.evaluate(on: req.db, now: preview.application.submittedAt ?? now, language: req.language)
+        let loaded = try await load(req)
+        let (_, results) = try await loaded.1.evaluate(on: req.db, now: loaded.1.application.submittedAt ?? now, language: req.language)
         let automaticFailures = results.filter { $0.outcome == .failed }.count
-        return try await step(req, sent: .eligibility, field: "check_", flash: "instruction.flash.eligibility") { user, bundle, v, db in
+        return try await step(req, loaded: loaded, sent: .eligibility, field: "check_", flash: "instruction.flash.eligibility") { user, bundle, v, db in
             let id = bundle.application.id!
             let items = EligibilityReview.items(for: bundle.ruleSet)
             var review = EligibilityReview(items: items, answers: [:])
@@ -430,10 +434,7 @@ enum InstructionController {
             let handed = try await EvaluationAssignment.query(on: db).filter(\.$application.$id == id).filter(\.$handedInAt != nil).all()
             try Instruction.checkConsolidate(from: try await status(id, on: db), handedIn: handed.count, assessment: text)
             let mean = ScoreSummary(totals: handed.compactMap { $0.totalHundredths.map(Points.init(hundredths:)) }).mean
-            guard let sql = db as? any SQLDatabase else { return }
-            try await sql.update(GrantApplication.schema).set("status", to: SQLBind(ApplicationStatus.evaluated.rawValue))
-                .set("assessment", to: SQLBind(text)).set("score_hundredths", to: SQLBind(mean?.hundredths))
-                .set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).run()
+            try await setStatus(id, .evaluated, now: now, [("assessment", text), ("score_hundredths", mean?.hundredths)], on: db)
             try await Audit.record("application.evaluated", entity: "application", id: id, summary: mean?.description ?? "", by: req, on: db)
         }
     }
@@ -472,10 +473,7 @@ enum InstructionController {
             }
             try Instruction.checkReject(from: try await status(id, on: db), reasons: reasons)
             try await Decisions.record(.rejected, application: id, amount: nil, reasons: reasons, binding: nil, by: user, now: now, on: db)
-            guard let sql = db as? any SQLDatabase else { return }
-            try await sql.update(GrantApplication.schema).set("status", to: SQLBind(ApplicationStatus.rejected.rawValue))
-                .set("decision_reasons", to: SQLBind(reasons)).set("decided_at", to: SQLBind(now)).set("updated_at", to: SQLBind(now))
-                .where("id", .equal, SQLBind(id)).run()
+            try await setStatus(id, .rejected, now: now, [("decision_reasons", reasons), ("decided_at", now)], on: db)
             try await notifyApplicant(req, bundle: bundle, subject: "decision.mail.rejected_subject", body: "decision.mail.rejected_body",
                                       args: [reasons], on: db)
             try await Audit.record("application.rejected", entity: "application", id: id, summary: reasons, by: req, on: db)
@@ -491,10 +489,7 @@ enum InstructionController {
             try Instruction.checkCancelApproval(from: try await status(id, on: db), reason: reason)
             let freed = try await GrantApplication.find(id, on: db)?.grantedCents
             try await Decisions.record(.cancelled, application: id, amount: freed, reasons: reason, binding: nil, by: user, now: now, on: db)
-            guard let sql = db as? any SQLDatabase else { return }
-            try await sql.update(GrantApplication.schema).set("status", to: SQLBind(ApplicationStatus.evaluated.rawValue))
-                .set("granted_cents", to: SQLBind(Int64?.none)).set("decided_at", to: SQLBind(Date?.none))
-                .set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).run()
+            try await setStatus(id, .evaluated, now: now, [("granted_cents", Int64?.none), ("decided_at", Date?.none)], on: db)
             try await Audit.record("application.approval_cancelled", entity: "application", id: id,
                                    summary: (freed.map { Money(cents: $0).description } ?? "") + " – " + reason, by: req, on: db)
         }

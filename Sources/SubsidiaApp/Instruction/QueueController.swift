@@ -111,6 +111,15 @@ enum QueueController {
         }
     }
 
+    /// One page of rows in the filters' order, starting after `cursor` (the page and the export read alike).
+    static func rows(_ filters: Filters, after cursor: String?, limit: Int, on sql: any SQLDatabase, postgres: Bool) async throws -> [Row] {
+        let (order, keyset) = order(filters.sort, after: cursor)
+        var condition = filters.conditions(postgres: postgres)
+        if let keyset { condition = condition + " AND " + keyset }
+        return try await sql.raw("SELECT " + columns + " FROM applications a JOIN calls c ON c.id = a.call_id WHERE " + condition
+                                 + " ORDER BY " + order + " LIMIT \(literal: limit)").all(decoding: Row.self)
+    }
+
     struct Page: Encodable, Sendable {
         struct Line: Encodable, Sendable {
             let href: String
@@ -145,11 +154,7 @@ enum QueueController {
         var total = 0
         let after = (try? req.query.get(String.self, at: "after")).map { String($0.prefix(80)) }
         if filters.errors.isEmpty {
-            let (order, keyset) = order(filters.sort, after: after)
-            var condition = filters.conditions(postgres: postgres)
-            if let keyset { condition = condition + " AND " + keyset }
-            rows = try await sql.raw("SELECT " + columns + " FROM applications a JOIN calls c ON c.id = a.call_id WHERE " + condition
-                                     + " ORDER BY " + order + " LIMIT \(literal: pageSize + 1)").all(decoding: Row.self)
+            rows = try await Self.rows(filters, after: after, limit: pageSize + 1, on: sql, postgres: postgres)
             struct Count: Decodable { let n: Int }
             total = try await sql.raw("SELECT COUNT(*) AS n FROM applications a WHERE " + filters.conditions(postgres: postgres))
                 .first(decoding: Count.self)?.n ?? 0
@@ -216,11 +221,7 @@ enum QueueController {
                 try await writer.writeBuffer(ByteBuffer(string: "\u{FEFF}" + CSV.line(header)))
                 var position: String?
                 while true {
-                    let (order, keyset) = order(filters.sort, after: position)
-                    var condition = filters.conditions(postgres: postgres)
-                    if let keyset { condition = condition + " AND " + keyset }
-                    let rows = try await sql.raw("SELECT " + columns + " FROM applications a JOIN calls c ON c.id = a.call_id WHERE "
-                                                 + condition + " ORDER BY " + order + " LIMIT 1000").all(decoding: Row.self)
+                    let rows = try await Self.rows(filters, after: position, limit: 1000, on: sql, postgres: postgres)
                     var chunk = ""
                     for r in rows {
                         chunk += CSV.line([r.reference ?? "", r.call_reference, r.title, r.legal_name, r.legal_form, r.locality, r.action_code ?? "",
