@@ -31,10 +31,14 @@ def submit(driver):
 
 
 def login(driver, base_url, email, password="subsidia-demo-2026"):
+    """Logs in and waits for the page after login, so the next navigation cannot overtake the post
+    (a navigation that starts before the session cookie is set lands on /login)."""
     driver.get(base_url + "/login")
     fill(driver, "email", email)
     fill(driver, "password", password)
     submit(driver)
+    WebDriverWait(driver, 10).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "form.logout") or "/login" not in d.current_url)
 
 
 def logout(driver, base_url):
