@@ -167,4 +167,30 @@ struct InstructionTests {
         #expect(Obligations.reportDue(projectEnd: CalendarDate(year: 2027, month: 12, day: 31)) == CalendarDate(year: 2028, month: 1, day: 31))
         #expect(Obligations.reportDue(projectEnd: CalendarDate(year: 2027, month: 12, day: 15)) == CalendarDate(year: 2028, month: 1, day: 26))
     }
+
+    @Test("COM-17, COM-18, COM-19: a communes letter lists the obligations, the report dated by the project's end")
+    func letterCommunes() {
+        let end = CalendarDate(year: 2027, month: 12, day: 15)
+        let list = DecisionLetter.obligations(ruleSet: .communes, projectEnd: end, costPeriodEnd: nil)
+        #expect(list.map(\.ruleID) == ["COM-18", "COM-18", "COM-18", "COM-19", "COM-20", "COM-21"])
+        #expect(list.first { $0.key == "letter.obligation.report" }?.due == CalendarDate(year: 2028, month: 1, day: 26))
+        // Without a project end the report has no date to print (the letter then says "6 weeks after the end").
+        #expect(DecisionLetter.obligations(ruleSet: .communes, projectEnd: nil, costPeriodEnd: nil).compactMap(\.due).isEmpty)
+        #expect(DecisionLetter.legalBasisKeys(ruleSet: .communes) == ["letter.basis.integration_law", "letter.basis.budget_law"])
+    }
+
+    @Test("AMIF-03: an AMIF letter ties the dates to the agreement, inside the call's cost period")
+    func letterAMIF() {
+        let list = DecisionLetter.obligations(ruleSet: .amif, projectEnd: nil, costPeriodEnd: CalendarDate(year: 2029, month: 1, day: 31))
+        #expect(list.first?.ruleID == "AMIF-03" && list.first?.due == CalendarDate(year: 2029, month: 1, day: 31))
+        #expect(!list.contains { $0.ruleID.hasPrefix("COM-") })
+    }
+
+    @Test("The rate a letter states is the grant's share of the eligible cost, rounded down")
+    func letterRate() {
+        #expect(DecisionLetter.rate(granted: Money(euros: 7_500), eligibleCost: Money(euros: 10_000)) == Rate(percent: 75))
+        // 1,000 of 3,000 is 33.333… %: the letter says 33.33 %, never 33.34 %.
+        #expect(DecisionLetter.rate(granted: Money(euros: 1_000), eligibleCost: Money(euros: 3_000)) == Rate(basisPoints: 3_333))
+        #expect(DecisionLetter.rate(granted: Money(euros: 1_000), eligibleCost: .zero) == nil)
+    }
 }
