@@ -89,6 +89,7 @@ func routes(_ app: Application) throws {
     application.post("withdraw", use: ApplicationsController.withdraw)
     application.post("items-provided", use: ApplicationsController.itemsProvided)
     application.post("reopen", use: ApplicationsController.reopen)
+    application.get("letters", ":decisionID", use: DecisionLetters.download)
     // Uploads: a larger body than other forms (the configured limit, with room to say "too large").
     let maxUpload = app.subsidiaConfig.maxUploadBytes
     app.grouped(SessionMiddleware(), CSRFMiddleware(maxBodySize: ByteCount(value: maxUpload * 2 + 1_048_576)))

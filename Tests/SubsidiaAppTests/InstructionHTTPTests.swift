@@ -79,14 +79,26 @@ struct InstructionHTTPTests {
                 try await officer.get(staff)
                 #expect(try await officer.post(staff + "/assign", [("evaluator", u.id!.uuidString)]).status == .seeOther)
             }
+            // Blind review: the evaluators of this call never see who applied.
+            let call = try #require(try await Call.query(on: app.db).filter(\.$reference == "COM-DEMO-2027").first())
+            call.blindReview = true
+            try await call.save(on: app.db)
             let e1 = Browser(app)
             try await e1.login("evaluator@subsidia.example")
+            #expect(!(try await e1.get("/evaluations")).text.contains("Commune de Test"))
             let x1 = try #require(try await EvaluationAssignment.query(on: app.db).filter(\.$evaluator.$id == eva.id!).first())
             page = try await e1.get("/evaluations/\(x1.id!)")
             #expect(page.text.contains("conflit d'intérêts") && !page.text.contains("Une fête."))
             #expect(try await e1.post("/evaluations/\(x1.id!)/declare", [("declaration", "free")]).status == .seeOther)
             page = try await e1.get("/evaluations/\(x1.id!)")
             #expect(page.text.contains("Une fête.") && page.text.contains("Pertinence du projet"))
+            #expect(!page.text.contains("Commune de Test") && !page.text.contains("Marie Test") && !page.text.contains("formulaire.pdf")
+                    && page.text.contains("évaluation anonyme"))
+            // Evaluators read only their assignments: the applicant's pages and its organisation are not theirs.
+            #expect(try await e1.get(base).status == .notFound)
+            #expect(try await e1.get(base + "/form.pdf").status == .notFound)
+            let orgID = try #require(try await GrantApplication.find(id, on: app.db)?.$organisation.id)
+            #expect(try await e1.get("/organisations/\(orgID)").status == .notFound)
             let grid = ScoringGrid.communes
             var scores = grid.questionCodes.map { ($0, "3") }
             let bad = try await e1.post("/evaluations/\(x1.id!)/scores", [("relevance_needs", "9")] + scores.dropFirst())
@@ -130,6 +142,25 @@ struct InstructionHTTPTests {
             #expect(page.text.contains("Une subvention de 1") && !page.text.contains("Note interne") && !page.text.contains("80,00"))
             #expect(try await mails(app, to: "applicant@subsidia.example").last?.subject.contains("subvention accordée") == true)
 
+            // COM-17, COM-18: the award letter waits on the dashboard until opened; it states the amount, the rate
+            // and the obligations with the report's date (project ends 2 March 2027: due 13 April 2027).
+            page = try await applicant.get("/applications")
+            #expect(page.text.contains("Nouvelles décisions") && page.text.contains("lire la lettre"))
+            let approval = try #require(try await DecisionRecord.query(on: app.db).filter(\.$application.$id == id).first())
+            #expect(approval.letterLanguage == "fr")
+            let letter = try await applicant.get(base + "/letters/\(approval.id!)")
+            #expect(letter.status == .ok && letter.headers.contentType?.subType == "pdf")
+            let text = try pdfToText(Array(letter.body.readableBytesView)).replacingOccurrences(of: "\u{00A0}", with: " ")
+                .replacingOccurrences(of: "\u{202F}", with: " ")
+            for expected in ["Objet : octroi d'une subvention", "COM-DEMO-2027-0001-D1", "1 500 €", "2 030 €", "73,89 %", "Vos obligations",
+                             "13 avril 2027", "avec le soutien du Ministère", "(COM-18)", "loi modifiée du 16 décembre 2008"] {
+                #expect(text.contains(expected), "\(expected)")
+            }
+            #expect(!(try await applicant.get("/applications")).text.contains("Nouvelles décisions"))
+            #expect(try await DecisionRecord.find(approval.id, on: app.db)?.letterOpenedAt != nil)
+            // Another organisation's applicant and the evaluator get nothing.
+            #expect(try await e1.get(base + "/letters/\(approval.id!)").status == .notFound)
+
             // An approval is cancelled only with a reason, which frees the amount; a rejection gives reasons.
             try await officer.get(staff)
             #expect(try await officer.post(staff + "/cancel", [("reason", " ")]).status == .unprocessableEntity)
@@ -137,10 +168,21 @@ struct InstructionHTTPTests {
             #expect(try await officer.post(staff + "/cancel", [("reason", "Projet reporté par la commune.")]).status == .seeOther)
             let cancelled = try await GrantApplication.find(id, on: app.db)
             #expect(cancelled?.applicationStatus == .evaluated && cancelled?.grantedCents == nil)
+            // The letter follows the language of the person who submitted: German now.
+            let submitter = try #require(try await User.query(on: app.db).filter(\.$email == "applicant@subsidia.example").first())
+            submitter.language = "de"
+            try await submitter.save(on: app.db)
             try await officer.get(staff)
             #expect(try await officer.post(staff + "/reject", [("reasons", "Le projet est reporté à 2028.")]).status == .seeOther)
             page = try await applicant.get(base)
             #expect(page.text.contains("Le projet est reporté à 2028."))
+            let rejection = try #require(try await DecisionRecord.query(on: app.db).filter(\.$application.$id == id).filter(\.$kind == "rejected").first())
+            #expect(rejection.letterLanguage == "de")
+            let refusal = try pdfToText(Array((try await officer.get(base + "/letters/\(rejection.id!)")).body.readableBytesView))
+            #expect(refusal.contains("Ablehnung") && refusal.contains("Le projet est reporté à 2028.") && refusal.contains("Rechtsbehelfe")
+                    && refusal.contains("Verwaltungsgericht"))
+            // Staff reading a letter does not mark it opened for the applicant.
+            #expect(try await DecisionRecord.find(rejection.id, on: app.db)?.letterOpenedAt == nil)
             #expect(try await DecisionRecord.query(on: app.db).filter(\.$application.$id == id).count() == 3)
             try await officer.get(staff)
             #expect(try await officer.post(staff + "/approve", [("amount", "1")]).status == .unprocessableEntity)

@@ -11,13 +11,16 @@ enum ApplicationSummary {
         let answers: [ApplicationsController.SectionPage.Answer]
     }
 
-    static func groups(_ bundle: ApplicationBundle, req: Request) -> [Group] {
+    /// `blind`: for evaluators of a blind-review call, nothing that names the applicant: no applicant,
+    /// previous-subsidies or declaration section, no revenue sources and no file names.
+    static func groups(_ bundle: ApplicationBundle, req: Request, blind: Bool = false) -> [Group] {
         typealias Answer = ApplicationsController.SectionPage.Answer
         let a = bundle.application
         let np = req.t("app.not_provided")
         func or(_ s: String?) -> String { (s?.isEmpty ?? true) ? np : s! }
         var out: [Group] = []
-        for s in bundle.formSections {
+        let hidden: Set<ApplicationSection> = blind ? [.applicant, .previousSubsidies, .declaration] : []
+        for s in bundle.formSections where !hidden.contains(s) {
             var rows: [Answer] = []
             switch s {
             case .applicant:
@@ -54,7 +57,8 @@ enum ApplicationSummary {
                 let sum = bundle.summary
                 rows = bundle.revenues.map { r in
                     Answer(label: req.t(RevenueKind(rawValue: r.kind)?.labelKey ?? "revenue.own"),
-                           value: [r.source, r.detail].filter { !$0.isEmpty }.joined(separator: " – ") + " : " + req.money(Money(cents: r.amountCents)))
+                           value: (blind ? "" : [r.source, r.detail].filter { !$0.isEmpty }.joined(separator: " – ") + " : ")
+                               + req.money(Money(cents: r.amountCents)))
                 }
                 if rows.isEmpty { rows.append(Answer(label: req.t("budget.revenues"), value: np)) }
                 rows.append(Answer(label: req.t("budget.total_b"), value: req.money(sum.totalRevenues)))
@@ -68,7 +72,8 @@ enum ApplicationSummary {
             case .documents:
                 rows = bundle.call.items(.document).map { item in
                     let files = bundle.documents.filter { $0.item_code == item.code }.map(\.filename)
-                    return Answer(label: item.label.text(req.language), value: files.isEmpty ? np : files.joined(separator: ", "))
+                    let value = blind ? req.t("app.files_received", String(files.count)) : files.joined(separator: ", ")
+                    return Answer(label: item.label.text(req.language), value: files.isEmpty ? np : value)
                 }
             case .declaration:
                 rows = [Answer(label: req.t("app.declaration.name"), value: or(a.declarationName)),

@@ -21,6 +21,13 @@ enum ApplicationsController {
             let deadline: String
         }
 
+        struct Notice: Encodable, Sendable {
+            let href: String
+            let text: String
+            let date: String
+        }
+
+        let notices: [Notice]
         let rows: [Row]
         let statuses: [FormOption]
         let paging: Paging.View
@@ -54,10 +61,15 @@ enum ApplicationsController {
                                      call: a.call.title.text(req.language), organisation: a.organisation.legalName,
                                      status: req.t(a.applicationStatus.labelKey), reference: a.reference, next: next, deadline: deadline)
         }
+        // COM-17: decision letters nobody of the organisation has opened yet.
+        let notices = try await DecisionLetters.unopened(for: user.id!, on: req.db).map {
+            DashboardPage.Notice(href: $0.href, text: req.t("letter.notice." + $0.kind, $0.reference ?? "", $0.title ?? ""),
+                                 date: req.dateTime($0.decided_at))
+        }
         let statuses = [FormOption(value: "", label: req.t("app.filter.all"), selected: status == nil, id: "status-all")]
             + ApplicationStatus.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0 == status, id: "status-" + $0.rawValue) }
         return try await req.render("applications/dashboard", title: "app.dashboard_title",
-                                    DashboardPage(rows: rows, statuses: statuses, paging: paging.view(total: total, req: req), openCallsHref: "/"))
+                                    DashboardPage(notices: notices, rows: rows, statuses: statuses, paging: paging.view(total: total, req: req), openCallsHref: "/"))
     }
 
     // MARK: Start
@@ -153,6 +165,13 @@ enum ApplicationsController {
         /// COM-17: the decision the applicant reads.
         let granted: String?
         let reasons: String?
+        let letters: [Letter]
+
+        struct Letter: Encodable, Sendable {
+            let href: String
+            let label: String
+            let isNew: Bool
+        }
     }
 
     static func tasks(_ req: Request) async throws -> Response {
@@ -169,6 +188,9 @@ enum ApplicationsController {
         let capText = cap.binding.map { capSentence($0, bundle: bundle, req: req) }
         let call = bundle.call.call
         let reopen = canReopen(a, call: call, now: req.now)
+        let letters = try await DecisionLetters.list(of: a.id!, on: req.db).filter { $0.letter_language != nil }.map {
+            TasksPage.Letter(href: $0.href, label: req.t("letter.link." + $0.kind, req.dateTime($0.decided_at)), isNew: $0.letter_opened_at == nil)
+        }
         let request = a.applicationStatus == .incomplete
             ? try await MissingItemRequest.query(on: req.db).filter(\.$application.$id == a.id!).filter(\.$answeredAt == nil)
                 .sort(\.$requestedAt, .descending).first()
@@ -183,7 +205,7 @@ enum ApplicationsController {
             canWithdraw: (try? ApplicationTransitions.checkWithdraw(a.applicationStatus)) != nil && access.isMember,
             hasReceipt: a.submissionCount > 0, request: request?.items, requestDue: request.flatMap { CalendarDate(iso: $0.dueDate) }.map(req.date),
             granted: a.applicationStatus == .approved ? a.grantedCents.map { req.money(Money(cents: $0)) } : nil,
-            reasons: a.applicationStatus == .rejected ? a.decisionReasons : nil))
+            reasons: a.applicationStatus == .rejected ? a.decisionReasons : nil, letters: letters))
     }
 
     static func canReopen(_ a: GrantApplication, call: Call, now: Date) -> Bool {

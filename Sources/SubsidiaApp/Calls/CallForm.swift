@@ -31,6 +31,9 @@ enum CallForm {
         f.text("max_amount", "callform.max_amount", hint: "callform.money_hint", optional: true, inputmode: "decimal", width: "10")
         f.text("max_rate", "callform.max_rate", hint: "callform.rate_hint", optional: true, inputmode: "decimal", width: "5")
         f.text("global_budget", "callform.global_budget", hint: "callform.money_hint", optional: true, inputmode: "decimal", width: "10")
+        f.section("callform.section.evaluation")
+        f.choice("blind_review", "callform.blind_review", type: "checkboxes", options: [("1", "callform.blind_review_option")],
+                 hint: "callform.blind_review_hint", optional: true)
         return f.build(action: action, submit: "form.save")
     }
 
@@ -40,6 +43,7 @@ enum CallForm {
         var ruleSet: RuleSet
         var summaries: [Language: String]
         var seatCountry: String
+        var blindReview: Bool
     }
 
     static func parse(_ v: FormValues, programmes: [Programme]) -> (Parsed?, FormErrors) {
@@ -87,7 +91,7 @@ enum CallForm {
         guard e.isEmpty else { return (nil, e) }
         return (Parsed(definition: def, programmeID: programmeID, ruleSet: ruleSet,
                        summaries: Dictionary(uniqueKeysWithValues: Language.allCases.map { ($0, v["summary_\($0.rawValue)"]) }),
-                       seatCountry: v["seat_country"]), e)
+                       seatCountry: v["seat_country"], blindReview: v.all("blind_review").contains("1")), e)
     }
 
     static func apply(_ p: Parsed, to c: Call) {
@@ -112,6 +116,7 @@ enum CallForm {
         c.maxAmountCents = d.maxAmount?.cents
         c.maxRateBP = d.maxRate?.basisPoints
         c.globalBudgetCents = d.globalBudget?.cents
+        c.blindReview = p.blindReview
     }
 
     static func values(of c: Call, language: Language) -> FormValues {
@@ -136,6 +141,7 @@ enum CallForm {
         v["max_amount"] = c.maxAmountCents.map { MoneyFormatter.inputValue(Money(cents: $0), language: language) } ?? ""
         v["max_rate"] = c.maxRateBP.map { MoneyFormatter.percent(Rate(basisPoints: $0), language: .en).replacingOccurrences(of: "%", with: "") } ?? ""
         v["global_budget"] = c.globalBudgetCents.map { MoneyFormatter.inputValue(Money(cents: $0), language: language) } ?? ""
+        v.fields["blind_review"] = c.blindReview ? ["1"] : []
         v["version"] = String(c.version)
         return v
     }

@@ -61,6 +61,8 @@ final class Call: Model, @unchecked Sendable {
     @OptionalField(key: "km_rate_cents") var kmRateCents: Int64?
     /// COM-09: the scoring grid as JSON data; nil means the default grid of the call's rules.
     @OptionalField(key: "scoring_grid") var scoringGridJSON: String?
+    /// Blind review: evaluators see the project, never who applied (issue 4).
+    @Field(key: "blind_review") var blindReview: Bool
 
     init() {}
 

@@ -178,6 +178,7 @@ enum DemoData {
         c.isDemo = s.isDemo
         // COM-26: 0.30 € per kilometre by private car (Annex 2 of seed 003).
         c.kmRateCents = s.ruleSet == .communes ? 30 : nil
+        c.blindReview = false
         try await c.create(on: db)
         return c
     }

@@ -36,20 +36,24 @@ enum Decisions {
             let bundle = try await ApplicationBundle.load(locked, on: db)
             let proposal = try await InstructionController.proposal(bundle, on: db)
             try Instruction.checkApprove(from: locked.applicationStatus, amount: amount, proposal: proposal)
-            try await record(.approved, application: id, amount: amount.cents, reasons: "", binding: proposal.binding?.ruleID, by: user, now: now, on: db)
+            try await record(.approved, bundle: bundle, amount: amount.cents, reasons: "", binding: proposal.binding?.ruleID, by: user,
+                             req: req, on: db)
             try await InstructionController.setStatus(id, .approved, now: now,
                                                       [("granted_cents", amount.cents), ("decision_reasons", String?.none), ("decided_at", now)], on: db)
-            try await InstructionController.notifyApplicant(req, bundle: bundle, subject: "decision.mail.approved_subject",
-                                                            body: "decision.mail.approved_body", args: [MoneyFormatter.format(amount, language: req.language)],
-                                                            on: db)
             try await Audit.record("application.approved", entity: "application", id: id, summary: amount.description, by: req, on: db)
         }
     }
 
+    /// Keeps the decision with its letter in the applicant's language (COM-17) and tells the applicant by mail;
+    /// the letter also waits on the applicant's dashboard until a member opens it.
     static func record(
-        _ kind: DecisionRecord.Kind, application id: UUID, amount: Int64?, reasons: String, binding: String?, by user: User, now: Date,
-        on db: any Database
+        _ kind: DecisionRecord.Kind, bundle: ApplicationBundle, amount: Int64?, reasons: String, binding: String?, by user: User,
+        req: Request, on db: any Database
     ) async throws {
+        let id = bundle.application.id!
+        let now = req.now
+        let number = try await DecisionRecord.query(on: db).filter(\.$application.$id == id).count() + 1
+        let language = try await DecisionLetters.language(of: id, on: db)
         let d = DecisionRecord()
         d.$application.id = id
         d.kind = kind.rawValue
@@ -58,6 +62,17 @@ enum Decisions {
         d.bindingRule = binding
         d.decidedBy = user.id!
         d.decidedAt = now
+        d.letterLanguage = language.rawValue
+        let content = DecisionLetters.Content(kind: kind, reference: (bundle.application.reference ?? "") + "-D\(number)", bundle: bundle,
+                                              amount: amount.map(Money.init(cents:)), reasons: reasons, decidedAt: now, decidedBy: user.name)
+        d.letterPDF = Data(DecisionLetters.pdf(content, language: language, catalogue: req.application.catalogue))
         try await d.create(on: db)
+        let catalogue = req.application.catalogue
+        let detail: @Sendable (Language) -> String = { lang in
+            (kind == .rejected ? reasons : MoneyFormatter.format(Money(cents: amount ?? 0), language: lang) + (kind == .cancelled ? "\n\n" + reasons : ""))
+                + "\n\n" + catalogue.text("decision.mail.letter", lang)
+        }
+        try await InstructionController.notifyApplicant(req, bundle: bundle, subject: "decision.mail.\(kind.rawValue)_subject",
+                                                        body: "decision.mail.\(kind.rawValue)_body", args: { [detail($0)] }, on: db)
     }
 }

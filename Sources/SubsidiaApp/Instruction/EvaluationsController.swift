@@ -23,10 +23,11 @@ enum EvaluationsController {
         let total = try await query.count()
         let rows = try await query.with(\.$application).sort(\.$assignedAt, .descending)
             .range(paging.offset..<(paging.offset + paging.size)).all()
+        let blindCalls = Set(try await Call.query(on: req.db).filter(\.$blindReview == true).field(\.$id).all().compactMap(\.id))
         return try await req.render("evaluations/list", title: "evaluation.list_title", ListPage(
             rows: rows.map { x in
                 ListPage.Row(href: "/evaluations/\(x.id!)", reference: x.application.reference ?? "–",
-                             title: x.application.title.isEmpty ? req.t("app.untitled") : x.application.title, applicant: x.application.legalName,
+                             title: x.application.title.isEmpty ? req.t("app.untitled") : x.application.title, applicant: blindCalls.contains(x.application.$call.id) ? req.t("evaluation.blind") : x.application.legalName,
                              state: req.t("evaluation.state." + (x.handedInAt != nil ? "handed_in" : x.declaration)))
             }, paging: paging.view(total: total, req: req)))
     }
@@ -64,7 +65,8 @@ enum EvaluationsController {
         var groups: [ApplicationsController.ReviewPage.Group] = []
         var scoreForm: FormView?
         var total: String?
-        let grid = try await grid(of: a, on: req.db)
+        let call = try await call(of: a, on: req.db)
+        let grid = call.scoringGrid
         switch x.state {
         case .pending:
             var f = FormBuilder(req, values: values ?? FormValues(), errors: errors)
@@ -77,7 +79,7 @@ enum EvaluationsController {
         case .free:
             // The application itself only after the declaration of no conflict.
             let bundle = try await ApplicationBundle.load(a, on: req.db)
-            groups = ApplicationSummary.groups(bundle, req: req).map { .init(heading: $0.heading, change: nil, answers: $0.answers) }
+            groups = ApplicationSummary.groups(bundle, req: req, blind: call.blindReview).map { .init(heading: $0.heading, change: nil, answers: $0.answers) }
             let scores = try await EvaluationScore.query(on: req.db).filter(\.$assignment.$id == x.id!).all()
             var v = FormValues()
             for s in scores { v[s.itemCode] = String(s.score) }
@@ -108,16 +110,16 @@ enum EvaluationsController {
             }
         }
         return try await req.render("evaluations/score", title: "evaluation.title", ScorePage(
-            heading: a.title.isEmpty ? req.t("app.untitled") : a.title, caption: (a.reference ?? "") + " – " + a.legalName,
+            heading: a.title.isEmpty ? req.t("app.untitled") : a.title, caption: (a.reference ?? "") + " – " + (call.blindReview ? req.t("evaluation.blind") : a.legalName),
             declarationForm: declarationForm, conflict: x.state == .conflict, groups: groups, scoreForm: scoreForm, total: total,
             handedIn: x.handedInAt != nil, maxTotal: String(grid.maxTotal)),
             errors: !errors.isEmpty, status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
 
-    /// The grid of the application's call (COM-09).
-    static func grid(of a: GrantApplication, on db: any Database) async throws -> ScoringGrid {
+    /// The application's call: its grid (COM-09) and whether the review is blind.
+    static func call(of a: GrantApplication, on db: any Database) async throws -> Call {
         guard let call = try await Call.find(a.$call.id, on: db) else { throw Abort(.notFound) }
-        return call.scoringGrid
+        return call
     }
 
     static func scorecard(_ scores: [EvaluationScore], grid: ScoringGrid) -> Scorecard {
@@ -166,7 +168,7 @@ enum EvaluationsController {
         let (_, x) = try await assignment(req)
         guard x.state == .free, x.handedInAt == nil else { throw Abort(.notFound) }
         let v = req.formValues()
-        let grid = try await grid(of: x.application, on: req.db)
+        let grid = try await call(of: x.application, on: req.db).scoringGrid
         var scorecard = Scorecard()
         var errors = FormErrors()
         for code in grid.questionCodes where !v[code].isEmpty {

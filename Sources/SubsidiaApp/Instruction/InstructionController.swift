@@ -25,7 +25,12 @@ enum InstructionController {
 
     struct Page: Encodable, Sendable {
         struct Fact: Encodable, Sendable { let label: String; let value: String }
-        struct Line: Encodable, Sendable { let text: String; let detail: String? }
+        struct Line: Encodable, Sendable {
+            let text: String
+            let detail: String?
+            var href: String? = nil
+            var note: String? = nil
+        }
         struct Evaluator: Encodable, Sendable {
             let name: String
             let state: String
@@ -81,7 +86,7 @@ enum InstructionController {
         async let requestsQ = MissingItemRequest.query(on: req.db).filter(\.$application.$id == id).sort(\.$requestedAt, .descending).all()
         async let checksQ = EligibilityCheck.query(on: req.db).filter(\.$application.$id == id).all()
         async let assignmentsQ = EvaluationAssignment.query(on: req.db).filter(\.$application.$id == id).with(\.$evaluator).sort(\.$assignedAt).all()
-        async let decisionsQ = DecisionRecord.query(on: req.db).filter(\.$application.$id == id).sort(\.$decidedAt, .descending).all()
+        async let decisionsQ = DecisionLetters.list(of: id, on: req.db)
         async let commentsQ = ApplicationComment.query(on: req.db).filter(\.$application.$id == id).sort(\.$createdAt, .descending).all()
         async let historyQ = AuditEvent.query(on: req.db).filter(\.$entityID == id.uuidString).sort(\.$occurredAt, .descending).limit(50).all()
         async let evaluatorsQ = User.query(on: req.db).filter(\.$role == UserRole.evaluator.rawValue).filter(\.$isActive == true).sort(\.$name).all()
@@ -230,9 +235,11 @@ enum InstructionController {
             assignForm: assignForm, assessmentForm: assessmentForm, assessment: status == .inEvaluation ? nil : a.assessment,
             proposal: proposalText, binding: bindingText, approveForm: approveForm, rejectForm: rejectForm, cancelForm: cancelForm,
             decisions: decisions.map { d in
-                .init(text: req.t("decision.kind." + d.kind) + " – " + req.dateTime(d.decidedAt)
-                        + (d.amountCents.map { " – " + req.money(Money(cents: $0)) } ?? ""),
-                      detail: d.reasons.isEmpty ? nil : d.reasons)
+                .init(text: req.t("decision.kind." + d.kind) + " – " + req.dateTime(d.decided_at)
+                        + (d.amount_cents.map { " – " + req.money(Money(cents: $0)) } ?? ""),
+                      detail: d.reasons.isEmpty ? nil : d.reasons, href: d.letter_language == nil ? nil : d.href,
+                      note: d.letter_language.map { req.t("letter.staff_note", req.t("letter.language." + $0),
+                                                          d.letter_opened_at.map(req.dateTime) ?? req.t("letter.not_opened")) })
             },
             comments: comments.map { .init(text: $0.authorName + " – " + req.dateTime($0.createdAt), detail: $0.body) },
             commentForm: commentForm,
@@ -326,7 +333,7 @@ enum InstructionController {
             try await r.create(on: db)
             try await setStatus(id, .incomplete, now: now, on: db)
             try await notifyApplicant(req, bundle: bundle, subject: "instruction.mail.items_subject", body: "instruction.mail.items_body",
-                                      args: [v["items"], DateText.date(due, req.language)], on: db)
+                                      args: { [v["items"], DateText.date(due, $0)] }, on: db)
             try await Audit.record("application.items_requested", entity: "application", id: id, summary: v["items"], by: req, on: db)
         }
     }
@@ -472,10 +479,8 @@ enum InstructionController {
                 throw InvalidForm(errors: e)
             }
             try Instruction.checkReject(from: try await status(id, on: db), reasons: reasons)
-            try await Decisions.record(.rejected, application: id, amount: nil, reasons: reasons, binding: nil, by: user, now: now, on: db)
+            try await Decisions.record(.rejected, bundle: bundle, amount: nil, reasons: reasons, binding: nil, by: user, req: req, on: db)
             try await setStatus(id, .rejected, now: now, [("decision_reasons", reasons), ("decided_at", now)], on: db)
-            try await notifyApplicant(req, bundle: bundle, subject: "decision.mail.rejected_subject", body: "decision.mail.rejected_body",
-                                      args: [reasons], on: db)
             try await Audit.record("application.rejected", entity: "application", id: id, summary: reasons, by: req, on: db)
         }
     }
@@ -488,7 +493,7 @@ enum InstructionController {
             let reason = v["reason"].trimmingCharacters(in: .whitespacesAndNewlines)
             try Instruction.checkCancelApproval(from: try await status(id, on: db), reason: reason)
             let freed = try await GrantApplication.find(id, on: db)?.grantedCents
-            try await Decisions.record(.cancelled, application: id, amount: freed, reasons: reason, binding: nil, by: user, now: now, on: db)
+            try await Decisions.record(.cancelled, bundle: bundle, amount: freed, reasons: reason, binding: nil, by: user, req: req, on: db)
             try await setStatus(id, .evaluated, now: now, [("granted_cents", Int64?.none), ("decided_at", Date?.none)], on: db)
             try await Audit.record("application.approval_cancelled", entity: "application", id: id,
                                    summary: (freed.map { Money(cents: $0).description } ?? "") + " – " + reason, by: req, on: db)
@@ -514,7 +519,10 @@ enum InstructionController {
     }
 
     /// A message to the applicant organisation's first contact and its members, by mail (outbox).
-    static func notifyApplicant(_ req: Request, bundle: ApplicationBundle, subject: String, body: String, args: [String], on db: any Database) async throws {
+    /// `args` gives the body's values in each recipient's language (dates and amounts are written per language).
+    static func notifyApplicant(
+        _ req: Request, bundle: ApplicationBundle, subject: String, body: String, args: (Language) -> [String], on db: any Database
+    ) async throws {
         let a = bundle.application
         let members = try await Membership.query(on: db).filter(\.$organisation.$id == a.$organisation.id).with(\.$user).all().map(\.user)
         var sent = Set<String>()
@@ -524,7 +532,7 @@ enum InstructionController {
             let lang = language.flatMap(Language.init(rawValue:)) ?? req.language
             let catalogue = req.application.catalogue
             try await Mailer.enqueue(to: email, userID: userID, subject: catalogue.text(subject, lang, [a.reference ?? ""]),
-                                     body: catalogue.text(body, lang, [a.reference ?? "", a.title] + args) + "\n\n" + link,
+                                     body: catalogue.text(body, lang, [a.reference ?? "", a.title] + args(lang)) + "\n\n" + link,
                                      kind: "instruction", now: req.now, on: db)
         }
     }

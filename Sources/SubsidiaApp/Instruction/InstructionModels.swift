@@ -51,7 +51,7 @@ final class ApplicationComment: Model, @unchecked Sendable {
 final class DecisionRecord: Model, @unchecked Sendable {
     static let schema = "decisions"
 
-    enum Kind: String { case approved, rejected, cancelled }
+    typealias Kind = DecisionLetter.Kind
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "application_id") var application: GrantApplication
@@ -61,6 +61,10 @@ final class DecisionRecord: Model, @unchecked Sendable {
     @OptionalField(key: "binding_rule") var bindingRule: String?
     @Field(key: "decided_by") var decidedBy: UUID
     @Field(key: "decided_at") var decidedAt: Date
+    /// The letter as sent (COM-17), in the applicant's language; opened when a member first downloads it.
+    @OptionalField(key: "letter_pdf") var letterPDF: Data?
+    @OptionalField(key: "letter_language") var letterLanguage: String?
+    @OptionalField(key: "letter_opened_at") var letterOpenedAt: Date?
 
     init() {}
 }

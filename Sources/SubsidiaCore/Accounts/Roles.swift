@@ -2,8 +2,10 @@
 public enum UserRole: String, CaseIterable, Sendable, Codable {
     case applicant, officer, evaluator, finance, admin
 
-    /// Department staff: they see every call and application of the calls they work on.
-    public var isStaff: Bool { self != .applicant }
+    /// Department staff who read every application and organisation (officers, finance, administrators).
+    /// Evaluators are not among them: they see only the applications assigned to them, once declared free
+    /// of any conflict of interest (COM-09).
+    public var isStaff: Bool { self == .officer || self == .finance || self == .admin }
     /// Who may set up programmes, calls and information sessions.
     public var managesCalls: Bool { self == .officer || self == .admin }
 }
