@@ -145,12 +145,15 @@ func routes(_ app: Application) throws {
     staff.post("calls", ":callID", "items", use: StaffCallsController.addItem)
     staff.post("calls", ":callID", "sessions", use: StaffCallsController.addSession)
     staff.post("calls", ":callID", ":part", ":partID", "delete", use: StaffCallsController.deletePart)
+    staff.get("calls", ":callID", "dashboard", use: CallDashboardController.dashboard)
+    staff.get("calls", ":callID", "ranking", use: CallDashboardController.rankingPage)
     staff.get("calls", ":callID", "sessions", ":sessionID", use: StaffCallsController.registrations)
     staff.get("calls", ":callID", "sessions", ":sessionID", "registrations.csv", use: StaffCallsController.registrationsCSV)
 
     // Staff: instruction, evaluation, decisions
     staff.get("applications", use: QueueController.queue)
     staff.get("applications.csv", use: QueueController.csv)
+    staff.get("applications.xlsx", use: QueueController.xlsx)
     let instruction = staff.grouped("applications", ":appID")
     instruction.get(use: InstructionController.show)
     instruction.post("request-items", use: InstructionController.requestItems)

@@ -140,10 +140,12 @@ struct CallsTests {
             #expect(bad.text.contains("value=\"AMIF-2027\""))
             form.removeAll { $0.0 == "closes_at" }
             form.append(("closes_at", "2027-09-20T23:59"))
+            form.append(("blind_review", "1"))
             let created = try await b.post("/staff/calls", form)
             #expect(created.status == .seeOther)
             let call = try #require(try await Call.query(on: app.db).filter(\.$reference == "AMIF-2027").first())
-            #expect(call.callStatus == .draft && call.legalForms == [.asbl, .societeImpactSocietal])
+            #expect(call.callStatus == .draft && call.legalForms == [.asbl, .societeImpactSocietal] && call.blindReview)
+            #expect((try await b.get("/staff/calls/\(call.id!)/edit")).text.contains("name=\"blind_review\" value=\"1\" checked"))
             #expect(try await Browser(app).get("/calls/AMIF-2027").status == .notFound)
 
             let base = "/staff/calls/\(call.id!)"

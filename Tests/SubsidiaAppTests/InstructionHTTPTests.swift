@@ -211,6 +211,77 @@ struct InstructionHTTPTests {
         }
     }
 
+    @Test("AMIF-02, COM-09: the call dashboard, the ranking and the XLSX export show what the database holds")
+    func dashboardRankingExport() async throws {
+        try await withSubsidia(demo: true) { app, clock in
+            // 60 applications of another organisation, submitted and spread over the statuses as the benchmarks do.
+            let sql = try #require(app.db as? any SQLDatabase)
+            let call = try #require(try await Call.query(on: app.db).filter(\.$reference == "COM-DEMO-2027").first())
+            let owner = try await makeUser(app, "bench-owner@subsidia.example")
+            let bench = BenchDataCommand()
+            let orgs = try await bench.organisations(count: 1, owner: owner, mine: 0, on: app.db)
+            try await bench.insert(Array(0..<60), orgs: orgs, call: call, user: owner, questions: StandardQuestions.questions(for: .communes),
+                                   start: CalendarDate(year: 2027, month: 4, day: 1), on: sql)
+            #expect(try await bench.instruct(call: call, except: [], now: clock.now(), on: app.db) == 60)
+            let officer = Browser(app)
+            try await officer.login("officer@subsidia.example")
+
+            // Dashboard: counts per status as in the database, granted against the budget, the chart and its table.
+            var page = try await officer.get("/staff/calls/\(call.id!)/dashboard")
+            #expect(page.status == .ok)
+            let text = page.text.replacingOccurrences(of: "\u{202F}", with: " ").replacingOccurrences(of: "\u{00A0}", with: " ")
+            let submitted = try await GrantApplication.query(on: app.db).filter(\.$call.$id == call.id!).filter(\.$status == "submitted").count()
+            #expect(submitted == 36)
+            #expect(text.contains("status=submitted\">Envoyée</a></th><td class=\"num\">36</td>"))
+            let approved = try await GrantApplication.query(on: app.db).filter(\.$call.$id == call.id!).filter(\.$status == "approved").count()
+            #expect(approved == 1)
+            #expect(text.contains("<svg role=\"img\" aria-labelledby=\"chart-title chart-desc\"") && text.contains("<title id=\"chart-title\">"))
+            #expect(text.contains("<td class=\"num\">1 500 €</td>"))   // granted so far
+            #expect(try await Browser(app).get("/staff/calls/\(call.id!)/dashboard").status == .seeOther)
+
+            // Ranking: the evaluated and approved files by score, the unscored one in evaluation last.
+            page = try await officer.get("/staff/calls/\(call.id!)/ranking")
+            #expect(page.status == .ok)
+            let ranked = try await GrantApplication.query(on: app.db).filter(\.$call.$id == call.id!)
+                .filter(\.$status ~~ ["in_evaluation", "evaluated", "approved"]).all()
+            #expect(ranked.count == 3)
+            let order = ranked.sorted { ($0.scoreHundredths ?? -1) > ($1.scoreHundredths ?? -1) }.compactMap(\.reference)
+            let positions = order.map { page.text.range(of: $0)?.lowerBound }
+            #expect(positions.allSatisfy { $0 != nil } && positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
+            #expect(page.text.contains("non noté"))
+            page = try await officer.get("/staff/calls/\(call.id!)/ranking?status=approved")
+            #expect(page.text.components(separatedBy: "<td class=\"num\">1</td>").count == 2 && !page.text.contains("non noté"))
+
+            // The queue's filters are a GET form (their results have an address); the XLSX has the same rows as the page.
+            page = try await officer.get("/staff/applications?call=\(call.id!)&status=submitted")
+            #expect(page.text.contains("<form method=\"get\" action=\"/staff/applications\""))
+            let xlsx = try await officer.get("/staff/applications.xlsx?call=\(call.id!)&status=submitted&q=amitie")
+            #expect(xlsx.status == .ok && xlsx.headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("subsidia-\(UUID().uuidString).xlsx")
+            try Data(Array(xlsx.body.readableBytesView)).write(to: url)
+            defer { try? FileManager.default.removeItem(at: url) }
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["python3", "-c", """
+                import sys, openpyxl
+                ws = openpyxl.load_workbook(sys.argv[1]).active
+                rows = list(ws.iter_rows(values_only=True))
+                print(len(rows) - 1); print(rows[0][0]); print(sorted({r[7] for r in rows[1:]})); print(all("amiti" in r[2] for r in rows[1:]))
+                print(type(rows[1][8]).__name__, type(rows[1][9]).__name__)
+                """, url.path]
+            let pipe = Pipe()
+            p.standardOutput = pipe
+            try p.run()
+            let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            let csv = try await officer.get("/staff/applications.csv?call=\(call.id!)&status=submitted&q=amitie")
+            let csvRows = csv.body.string.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count - 1
+            #expect(csvRows > 0)
+            #expect(out == "\(csvRows)\nRéférence\n['Envoyée']\nTrue\nfloat datetime\n", "\(out)")
+            #expect(try await Browser(app).get("/staff/applications.xlsx").status == .seeOther)
+        }
+    }
+
     @Test("AMIF-02, COM-07: approvals fired at once never take a call past its budget")
     func envelopeRace() async throws {
         try await withSubsidia(demo: true) { app, _ in

@@ -64,6 +64,8 @@ struct BenchDataCommand: AsyncCommand {
         }
         let mine = orgs.prefix(mineOrgs).map { $0.id! }
         try await reset(mine: mine, user: user, on: sql)
+        let instructed = try await instruct(call: call, except: mine, now: app.clock.now(), on: app.db)
+        if instructed > 0 { context.console.print("  \(instructed) applications of other organisations submitted and spread over the instruction's statuses") }
         let ids = try await GrantApplication.query(on: app.db).filter(\.$organisation.$id ~~ mine).field(\.$id).sort(\.$id).all().map { $0.id!.uuidString }
         let outPath = signature.out ?? "bench/data/applications.txt"
         try FileManager.default.createDirectory(atPath: (outPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -171,6 +173,61 @@ struct BenchDataCommand: AsyncCommand {
         try await rows(sql, "expense_lines", ["id", "application_id", "position", "category", "detail", "justification", "quantity", "unit_cost_cents",
                                               "function", "headcount", "share_bp", "running_cost", "private_car", "amount_cents"], expenses)
         try await rows(sql, "revenue_lines", ["id", "application_id", "position", "kind", "source", "detail", "amount_cents", "loan_linked"], revenues)
+    }
+
+    /// Words of project titles, so that a search finds some applications and not others.
+    static let themes = ["Fête de l'amitié", "Café des langues", "Cours de luxembourgeois", "Repas interculturel", "Atelier de cuisine",
+                         "Accueil des nouveaux arrivants", "Théâtre participatif", "Jardin partagé", "Tournoi de football", "Soirée contes",
+                         "Guide bilingue", "Journée portes ouvertes", "Parrainage citoyen", "Exposition photo", "Chorale du monde",
+                         "Marche découverte", "Forum des associations", "Atelier numérique", "Ciné-débat", "Festival des cultures"]
+
+    /// The applications of organisations nobody logs into, still drafts, are submitted and spread over the
+    /// instruction's statuses (for the queue, ranking and export benchmarks): one in 20 is ranked (in evaluation,
+    /// or evaluated with a score, or approved), the others submitted, incomplete, in review, rejected or withdrawn.
+    /// Titles take a theme, and every one enters the search index. Returns how many were changed.
+    func instruct(call: Call, except mine: [UUID], now: Date, on db: any Database) async throws -> Int {
+        guard let sql = db as? any SQLDatabase else { return 0 }
+        struct Row: Decodable { let id: UUID; let legal_name: String }
+        struct Count: Decodable { let n: Int }
+        var condition: SQLQueryString = "call_id = \(bind: call.id!) AND status = 'draft'"
+        if !mine.isEmpty {
+            condition = condition + " AND organisation_id NOT IN (" + mine.dropFirst().reduce("\(bind: mine[0])" as SQLQueryString) { $0 + ", \(bind: $1)" } + ")"
+        }
+        let rows = try await sql.raw("SELECT id, legal_name FROM applications WHERE " + condition + " ORDER BY created_at, id").all(decoding: Row.self)
+        let offset = try await sql.raw("SELECT COUNT(*) AS n FROM applications WHERE call_id = \(bind: call.id!) AND reference IS NOT NULL")
+            .first(decoding: Count.self)?.n ?? 0
+        for start in stride(from: 0, to: rows.count, by: 1_000) {
+            try await db.transaction { db in
+                guard let sql = db as? any SQLDatabase else { return }
+                for (k, r) in rows[start..<min(start + 1_000, rows.count)].enumerated() {
+                    let i = offset + start + k
+                    let status: ApplicationStatus
+                    var score: Int?
+                    switch i % 20 {
+                    case 0:
+                        status = [.inEvaluation, .evaluated, .approved][(i / 20) % 3]
+                        if status != .inEvaluation { score = 4_000 + (i * 7_919) % 8_501 }
+                    case 1...12: status = .submitted
+                    case 13...15: status = .incomplete
+                    case 16, 17: status = .inReview
+                    case 18: status = .rejected
+                    default: status = .withdrawn
+                    }
+                    let title = Self.themes[(i / 3) % Self.themes.count] + " n° \(i + 1)"
+                    let reference = call.reference + "-B" + String(format: "%06d", i + 1)
+                    let submitted = now.addingTimeInterval(-Double(rows.count + offset - i) * 60)
+                    try await sql.raw("""
+                        UPDATE applications SET status = \(bind: status.rawValue), reference = \(bind: reference), title = \(bind: title), \
+                        submitted_at = \(bind: submitted), submission_count = 1, score_hundredths = \(bind: score), \
+                        granted_cents = \(bind: status == .approved ? Int64(150_000) : nil), \
+                        decided_at = \(bind: status == .approved || status == .rejected ? submitted : nil) WHERE id = \(bind: r.id)
+                        """).run()
+                    try await SearchIndex.update(r.id, title: title, applicant: r.legal_name, reference: reference,
+                                                 description: "Réponse à « description » pour le projet \(i + 1).", on: db)
+                }
+            }
+        }
+        return rows.count
     }
 
     /// Multi-row inserts, kept under SQLite's limit of bound parameters per statement.

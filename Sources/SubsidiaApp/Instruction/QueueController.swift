@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import SQLKit
 import SubsidiaCore
+import SubsidiaDocuments
 import Vapor
 
 /// The officers' queue of submitted applications: filters, full-text search, sorting, keyset pagination
@@ -139,6 +140,7 @@ enum QueueController {
         let next: String?
         let first: String?
         let csv: String
+        let xlsx: String
         let form: FormView
         let hasErrors: Bool
     }
@@ -174,7 +176,7 @@ enum QueueController {
         }
         return try await req.render("staff/queue", title: "queue.title", Page(
             rows: lines, total: req.t("queue.total", String(total)), next: next, first: after == nil ? nil : path + (query.isEmpty ? "" : "?" + query),
-            csv: path + ".csv" + (query.isEmpty ? "" : "?" + query), form: filterForm(req, filters: filters, calls: calls),
+            csv: path + ".csv" + (query.isEmpty ? "" : "?" + query), xlsx: path + ".xlsx" + (query.isEmpty ? "" : "?" + query), form: filterForm(req, filters: filters, calls: calls),
             hasErrors: !filters.errors.isEmpty), errors: !filters.errors.isEmpty, status: filters.errors.isEmpty ? .ok : .unprocessableEntity)
     }
 
@@ -202,37 +204,78 @@ enum QueueController {
         f.text("from", "queue.from", type: "date", maxLength: 10, width: "10")
         f.text("to", "queue.to", type: "date", maxLength: 10, width: "10")
         f.choice("sort", "queue.sort", type: "select", options: Filters.Sort.allCases.map { ($0.rawValue, "queue.sort." + $0.rawValue) })
-        return f.build(action: "/staff/applications", submit: "filter.apply")
+        return f.build(action: "/staff/applications", submit: "filter.apply", method: "get")
     }
 
-    /// The same rows as CSV, streamed in batches of 1,000 read by keyset (memory stays flat for 100,000 rows).
-    static func csv(_ req: Request) async throws -> Response {
+    enum ExportFormat { case csv, xlsx }
+
+    static func csv(_ req: Request) async throws -> Response { try await export(req, as: .csv) }
+    static func xlsx(_ req: Request) async throws -> Response { try await export(req, as: .xlsx) }
+
+    /// The same rows as CSV (machine names, for re-use) or XLSX (the reader's language, typed amounts and
+    /// dates, written by SubsidiaDocuments), streamed in batches of 1,000 read by keyset: memory stays flat
+    /// for 100,000 rows.
+    static func export(_ req: Request, as format: ExportFormat) async throws -> Response {
         _ = try InstructionController.officer(req)
         let filters = Filters(req)
         guard filters.errors.isEmpty, let sql = req.db as? any SQLDatabase else { throw Abort(.badRequest) }
         let postgres = DatabaseSetup.isPostgres(req.db)
-        let header = ["reference", "call", "title", "applicant", "legal_form", "commune", "action", "status", "requested_eur",
-                      "submitted_at", "score"]
         let response = Response(status: .ok)
-        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        response.headers.contentDisposition = .init(.attachment, filename: "applications.csv")
+        let catalogue = req.application.catalogue
+        let language = req.language
+        let now = req.now
+        switch format {
+        case .csv:
+            response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+            response.headers.contentDisposition = .init(.attachment, filename: "applications.csv")
+        case .xlsx:
+            response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            response.headers.contentDisposition = .init(.attachment, filename: "applications.xlsx")
+        }
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
         response.body = .init(asyncStream: { writer in
             do {
-                try await writer.writeBuffer(ByteBuffer(string: "\u{FEFF}" + CSV.line(header)))
+                var sheet = XLSXWriter(
+                    sheetName: catalogue.text("queue.title", language),
+                    columns: [("queue.reference", 20), ("timetable.call", 16), ("queue.project", 40), ("queue.applicant", 32),
+                              ("org.legal_form", 24), ("queue.commune", 16), ("queue.action", 8), ("call.status", 16),
+                              ("queue.requested", 14), ("queue.submitted_at", 18), ("queue.score", 8)]
+                        .map { XLSXWriter.Column(catalogue.text($0.0, language), width: $0.1) },
+                    timeZone: LuxembourgTime.zone, created: now)
+                switch format {
+                case .csv:
+                    try await writer.writeBuffer(ByteBuffer(string: "\u{FEFF}" + CSV.line(["reference", "call", "title", "applicant", "legal_form",
+                                                                                         "commune", "action", "status", "requested_eur",
+                                                                                         "submitted_at", "score"])))
+                case .xlsx:
+                    try await writer.writeBuffer(ByteBuffer(bytes: sheet.start()))
+                }
                 var position: String?
                 while true {
                     let rows = try await Self.rows(filters, after: position, limit: 1000, on: sql, postgres: postgres)
-                    var chunk = ""
-                    for r in rows {
-                        chunk += CSV.line([r.reference ?? "", r.call_reference, r.title, r.legal_name, r.legal_form, r.locality, r.action_code ?? "",
-                                           r.status, r.requested_cents.map { MoneyFormatter.plainDecimal(Money(cents: $0)) } ?? "",
-                                           r.submitted_at.map(DateText.iso8601) ?? "",
-                                           r.score_hundredths.map { Points(hundredths: $0).description } ?? ""])
+                    switch format {
+                    case .csv:
+                        var chunk = ""
+                        for r in rows {
+                            chunk += CSV.line([r.reference ?? "", r.call_reference, r.title, r.legal_name, r.legal_form, r.locality, r.action_code ?? "",
+                                               r.status, r.requested_cents.map { MoneyFormatter.plainDecimal(Money(cents: $0)) } ?? "",
+                                               r.submitted_at.map(DateText.iso8601) ?? "",
+                                               r.score_hundredths.map { Points(hundredths: $0).description } ?? ""])
+                        }
+                        if !chunk.isEmpty { try await writer.writeBuffer(ByteBuffer(string: chunk)) }
+                    case .xlsx:
+                        let cells: [[XLSXWriter.Cell]] = rows.map { r in
+                            [.text(r.reference ?? ""), .text(r.call_reference), .text(r.title), .text(r.legal_name),
+                             .text(catalogue.text("legal_form." + r.legal_form, language)), .text(r.locality), .text(r.action_code ?? ""),
+                             .text(catalogue.text("app.status." + r.status, language)), r.requested_cents.map { .money(cents: $0) } ?? .empty,
+                             r.submitted_at.map { .dateTime($0) } ?? .empty, r.score_hundredths.map { .hundredths($0) } ?? .empty]
+                        }
+                        if !cells.isEmpty { try await writer.writeBuffer(ByteBuffer(bytes: sheet.rows(cells))) }
                     }
-                    if !chunk.isEmpty { try await writer.writeBuffer(ByteBuffer(string: chunk)) }
                     guard rows.count == 1000, let last = rows.last else { break }
                     position = cursor(of: last, sort: filters.sort)
                 }
+                if format == .xlsx { try await writer.writeBuffer(ByteBuffer(bytes: sheet.finish())) }
                 try await writer.write(.end)
             } catch {
                 try await writer.write(.error(error))

@@ -114,6 +114,9 @@ struct ErrorSummaryItem: Encodable, Sendable {
 /// A form ready for `components/form.leaf`: sections of fields, the error summary, the submit button.
 struct FormView: Encodable, Sendable {
     let action: String
+    /// "post" for forms that change something (with the CSRF token); "get" for filters, whose results have
+    /// an address of their own.
+    let method: String
     let submit: String
     let sections: [FormSection]
     let errors: [ErrorSummaryItem]
@@ -208,13 +211,13 @@ struct FormBuilder {
         add(name, type: "checkbox", label: label, hint: hint, options: [opt], optional: true, autocomplete: nil, maxLength: nil)
     }
 
-    mutating func build(action: String, submit: String) -> FormView {
+    mutating func build(action: String, submit: String, method: String = "post") -> FormView {
         flush()
         let summary = errors.items.map { item in
             ErrorSummaryItem(href: "#" + fieldID(item.field),
                              message: req.application.catalogue.text(item.key, req.language, item.args))
         }
-        return FormView(action: action, submit: req.t(submit), sections: sections, errors: summary, hasErrors: !summary.isEmpty)
+        return FormView(action: action, method: method, submit: req.t(submit), sections: sections, errors: summary, hasErrors: !summary.isEmpty)
     }
 }
 
