@@ -44,6 +44,20 @@ export BENCH_CSRF=$(curl -fs -H "Cookie: $BENCH_COOKIE" "$URL/account/tokens" | 
 export BENCH_IDS="$DATA/applications.txt" BENCH_DIR="$(pwd)/bench" BENCH_THREADS=2
 [ -n "$BENCH_CSRF" ] && [ "$BENCH_COOKIE" != "subsidia_session=" ] || { echo "login failed"; exit 1; }
 
+# An officer's session for the instruction pages, and the demo communes call they read.
+OFFICER_JAR="$DATA/officer-cookies.txt"
+rm -f "$OFFICER_JAR"
+OFFICER_CSRF=$(curl -fs -c "$OFFICER_JAR" "$URL/login" | token)
+OFFICER_ANON="subsidia_session=$(awk '$6 == "subsidia_session" { print $7 }' "$OFFICER_JAR" | tail -1)"
+curl -fs -c "$OFFICER_JAR" -H "Cookie: $OFFICER_ANON" -o /dev/null --data-urlencode "email=officer@subsidia.example" \
+  --data-urlencode "password=subsidia-demo-2026" --data-urlencode "next=/" --data-urlencode "_csrf=$OFFICER_CSRF" "$URL/login"
+export BENCH_OFFICER_COOKIE="subsidia_session=$(awk '$6 == "subsidia_session" { print $7 }' "$OFFICER_JAR" | tail -1)"
+export BENCH_CALL=$(curl -fs -H "Cookie: $BENCH_OFFICER_COOKIE" "$URL/staff/applications" \
+  | grep -o 'value="[0-9A-Fa-f-]\{36\}"[^>]*>COM-DEMO-[0-9]*<' | head -1 | cut -d'"' -f2)
+[ -n "$BENCH_CALL" ] || { echo "officer login or call lookup failed"; exit 1; }
+RANKED=$(curl -fs -H "Cookie: $BENCH_OFFICER_COOKIE" "$URL/staff/calls/$BENCH_CALL/ranking" | grep -o 'sur [0-9]*' | head -1 | sed 's/sur //')
+export BENCH_RANKING_PAGES=$(( (${RANKED:-50} + 49) / 50 ))
+
 # Submitted applications of the benchmark user, read from the dashboard's paging line (0 when none).
 submitted() { curl -fs -H "Cookie: $BENCH_COOKIE" "$URL/applications?status=submitted" | grep -o 'sur [0-9]*' | head -1 | sed 's/sur //' || true; }
 run() {
@@ -52,6 +66,24 @@ run() {
 }
 echo "$(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), $(wc -l < "$DATA/applications.txt") applications of the benchmark user"
 run health
+echo "ranking: ${RANKED:-0} ranked applications in ${BENCH_RANKING_PAGES} pages"
+# Officers are few: the instruction pages are measured at 4 connections (latency), then at 64 (throughput).
+run_c() {
+  echo "== $1 ($2 connections)"
+  wrk -t2 -c"$2" -d"${SECONDS_PER_RUN}s" --timeout 5s -s "bench/$1.lua" "$URL" | grep -E "RESULT|Non-2xx|Socket errors" || true
+}
+run_c queue 4
+run_c queue 64
+run_c ranking 4
+run_c ranking 64
+# Exports of every submitted application of the call, streamed; the server's peak memory (VmHWM) before and after.
+echo "server peak memory before the exports: $(grep VmHWM /proc/$SERVER/status | awk '{ print $2 / 1024 " MB" }')"
+for format in csv xlsx; do
+  echo "== export $format"
+  curl -fs -H "Cookie: $BENCH_OFFICER_COOKIE" -o "$DATA/export.$format" -w "RESULT time=%{time_total}s bytes=%{size_download}\n" \
+    "$URL/staff/applications.$format?call=$BENCH_CALL"
+  echo "rows: $( [ "$format" = csv ] && echo $(( $(wc -l < "$DATA/export.csv") - 1 )) || echo "see csv" ); server peak memory: $(grep VmHWM /proc/$SERVER/status | awk '{ print $2 / 1024 " MB" }')"
+done
 run tasks
 run autosave
 run budget
