@@ -18,6 +18,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any Subsidia
     app.migrations.add(M003_GrantedIndex())
     app.migrations.add(M004_Instruction())
     app.migrations.add(M005_Letters())
+    app.migrations.add(M006_SearchDocuments())
     // bcrypt's cost: 12 in service; tests use the minimum so hundreds of logins stay fast.
     app.passwords.use(.bcrypt(cost: app.environment == .testing ? 4 : 12))
 

@@ -226,6 +226,18 @@ struct InstructionHTTPTests {
             let officer = Browser(app)
             try await officer.login("officer@subsidia.example")
 
+            // Submitting again replaces the application's search entry: the new word finds it, the old one no longer.
+            let first = try #require(try await GrantApplication.query(on: app.db).filter(\.$call.$id == call.id!)
+                .filter(\.$status == "submitted").sort(\.$reference).first())
+            try await SearchIndex.update(first.id!, title: "Pique-nique géant", applicant: first.legalName, reference: first.reference,
+                                         description: "", on: app.db)
+            #expect((try await officer.get("/staff/applications?q=pique-nique")).text.contains(first.reference!))
+            #expect(!(try await officer.get("/staff/applications?q=\(first.title.split(separator: " ")[0])&status=submitted"))
+                .text.contains(first.reference! + "<"))
+            struct Count: Decodable { let n: Int }
+            let table = DatabaseSetup.isPostgres(app.db) ? "application_search" : "application_search_docs"
+            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first(decoding: Count.self)?.n == 60)
+
             // Dashboard: counts per status as in the database, granted against the budget, the chart and its table.
             var page = try await officer.get("/staff/calls/\(call.id!)/dashboard")
             #expect(page.status == .ok)

@@ -168,11 +168,12 @@ struct InstructionTests {
         #expect(Obligations.reportDue(projectEnd: CalendarDate(year: 2027, month: 12, day: 15)) == CalendarDate(year: 2028, month: 1, day: 26))
     }
 
-    @Test("COM-17, COM-18, COM-19: a communes letter lists the obligations, the report dated by the project's end")
+    @Test("COM-17, COM-18, COM-19, COM-20, COM-21: a communes letter lists the obligations (purpose, restitution, double funding), the report dated by the project's end")
     func letterCommunes() {
         let end = CalendarDate(year: 2027, month: 12, day: 15)
         let list = DecisionLetter.obligations(ruleSet: .communes, projectEnd: end, costPeriodEnd: nil)
         #expect(list.map(\.ruleID) == ["COM-18", "COM-18", "COM-18", "COM-19", "COM-20", "COM-21"])
+        #expect(list.suffix(3).map(\.key) == ["letter.obligation.purpose", "letter.obligation.restitution", "letter.obligation.double_funding"])
         #expect(list.first { $0.key == "letter.obligation.report" }?.due == CalendarDate(year: 2028, month: 1, day: 26))
         // Without a project end the report has no date to print (the letter then says "6 weeks after the end").
         #expect(DecisionLetter.obligations(ruleSet: .communes, projectEnd: nil, costPeriodEnd: nil).compactMap(\.due).isEmpty)

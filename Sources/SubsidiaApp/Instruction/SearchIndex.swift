@@ -3,7 +3,8 @@ import Foundation
 import SQLKit
 
 /// Full-text search over an application's title, applicant and description, for the officers' queue: SQLite
-/// FTS5 on the embedded default, a generated tsvector with a GIN index on PostgreSQL (migration M004).
+/// FTS5 over `application_search_docs` on the embedded default (migration M006), a generated tsvector with a
+/// GIN index on PostgreSQL (migration M004).
 /// Text is folded (lower case, no accents) before it is stored and searched, so both engines agree that
 /// "fete" finds "Fête".
 enum SearchIndex {
@@ -11,12 +12,16 @@ enum SearchIndex {
         text.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)
     }
 
-    /// Replaces the application's entry (called at each submission, inside its transaction).
+    /// Replaces the application's entry (called at each submission, inside its transaction): one upsert on the
+    /// table keyed by application; on SQLite, triggers carry the change into the FTS5 index.
     static func update(_ id: UUID, title: String, applicant: String, reference: String?, description: String, on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
         let body = fold([reference ?? "", title, applicant, description].joined(separator: "\n"))
-        try await sql.delete(from: "application_search").where("application_id", .equal, SQLBind(id)).run()
-        try await sql.insert(into: "application_search").columns("application_id", "body").values(SQLBind(id), SQLBind(body)).run()
+        let table = sql.dialect.name == "postgresql" ? "application_search" : "application_search_docs"
+        try await sql.raw("""
+            INSERT INTO \(unsafeRaw: table) (application_id, body) VALUES (\(bind: id), \(bind: body)) \
+            ON CONFLICT (application_id) DO UPDATE SET body = excluded.body
+            """).run()
     }
 
     /// The search words as a query each engine understands: every word must be there (a prefix match on
@@ -29,6 +34,9 @@ enum SearchIndex {
             return "a.id IN (SELECT application_id FROM application_search WHERE vector @@ plainto_tsquery('simple', \(bind: query)))"
         }
         let match = words.map { "\"" + $0 + "\"*" }.joined(separator: " ")
-        return "a.id IN (SELECT application_id FROM application_search WHERE application_search MATCH \(bind: match))"
+        return """
+            a.id IN (SELECT application_id FROM application_search_docs \
+            WHERE id IN (SELECT rowid FROM application_search WHERE application_search MATCH \(bind: match)))
+            """
     }
 }
