@@ -167,6 +167,7 @@ func routes(_ app: Application) throws {
     instruction.post("comments", use: InstructionController.comment)
     web.get("evaluations", use: EvaluationsController.list)
     web.get("evaluations", ":assignmentID", use: EvaluationsController.show)
+    web.get("evaluations", ":assignmentID", "documents", ":docID", use: EvaluationsController.document)
     web.post("evaluations", ":assignmentID", "declare", use: EvaluationsController.declare)
     web.post("evaluations", ":assignmentID", "scores", use: EvaluationsController.saveScores)
 

@@ -94,6 +94,11 @@ struct InstructionHTTPTests {
             #expect(page.text.contains("Une fête.") && page.text.contains("Pertinence du projet"))
             #expect(!page.text.contains("Commune de Test") && !page.text.contains("Marie Test") && !page.text.contains("formulaire.pdf")
                     && page.text.contains("évaluation anonyme"))
+            // The documents too, under blind review without their file names.
+            let doc = try #require(try await ApplicationDocument.query(on: app.db).filter(\.$application.$id == id).first())
+            #expect(page.text.contains("Pièces de la demande") && page.text.contains("pièce 1"))
+            let file = try await e1.get("/evaluations/\(x1.id!)/documents/\(doc.id!)")
+            #expect(file.status == .ok && file.headers.first(name: .contentDisposition)?.contains("filename=\"document.pdf\"") == true)
             // Evaluators read only their assignments: the applicant's pages and its organisation are not theirs.
             #expect(try await e1.get(base).status == .notFound)
             #expect(try await e1.get(base + "/form.pdf").status == .notFound)
@@ -118,6 +123,8 @@ struct InstructionHTTPTests {
             #expect(page.text.contains("n'avez plus accès") && !page.text.contains("Une fête."))
             #expect(try await e2.post("/evaluations/\(x2.id!)/scores", scores).status == .notFound)
             #expect(try await e2.get("/evaluations/\(x1.id!)").status == .notFound)
+            #expect(try await e2.get("/evaluations/\(x2.id!)/documents/\(doc.id!)").status == .notFound)
+            #expect(try await e2.get("/evaluations/\(x1.id!)/documents/\(doc.id!)").status == .notFound)
             #expect(try await mails(app, to: "officer@subsidia.example").last?.subject.contains("conflit") == true)
 
             // COM-10: the officer sees the score and closes with an assessment; internal comments stay internal.

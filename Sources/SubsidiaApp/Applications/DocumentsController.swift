@@ -96,9 +96,14 @@ enum DocumentsController {
         guard let id = req.parameters.get("docID", as: UUID.self),
               let doc = try await ApplicationDocument.query(on: req.db).filter(\.$id == id)
                 .filter(\.$application.$id == access.application.id!).first() else { throw Abort(.notFound) }
+        return file(doc, filename: doc.filename)
+    }
+
+    /// A stored document as a download under `filename`, never cached.
+    static func file(_ doc: ApplicationDocument, filename: String) -> Response {
         let r = Response(status: .ok, body: .init(data: doc.content))
         r.headers.replaceOrAdd(name: .contentType, value: doc.contentType)
-        r.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(doc.filename.filter { $0.isASCII && $0 != "\"" })\"; filename*=UTF-8''\(doc.filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "document")")
+        r.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(filename.filter { $0.isASCII && $0 != "\"" })\"; filename*=UTF-8''\(filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "document")")
         r.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
         return r
     }

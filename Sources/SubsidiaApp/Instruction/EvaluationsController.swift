@@ -51,6 +51,9 @@ enum EvaluationsController {
         let total: String?
         let handedIn: Bool
         let maxTotal: String
+        let documents: [Document]
+
+        struct Document: Encodable, Sendable { let href: String; let label: String }
     }
 
     static func show(_ req: Request) async throws -> Response {
@@ -65,6 +68,7 @@ enum EvaluationsController {
         var groups: [ApplicationsController.ReviewPage.Group] = []
         var scoreForm: FormView?
         var total: String?
+        var documents: [ScorePage.Document] = []
         let call = try await call(of: a, on: req.db)
         let grid = call.scoringGrid
         switch x.state {
@@ -80,6 +84,12 @@ enum EvaluationsController {
             // The application itself only after the declaration of no conflict.
             let bundle = try await ApplicationBundle.load(a, on: req.db)
             groups = ApplicationSummary.groups(bundle, req: req, blind: call.blindReview).map { .init(heading: $0.heading, change: nil, answers: $0.answers) }
+            // The documents too; under blind review without their file names, which often name the applicant.
+            documents = bundle.documents.enumerated().map { i, d in
+                let item = bundle.call.items(.document).first { $0.code == d.item_code }?.label.text(req.language) ?? req.t("evaluation.document_other")
+                return ScorePage.Document(href: base + "/documents/\(d.id)",
+                                          label: item + " – " + (call.blindReview ? req.t("evaluation.document_n", String(i + 1)) : d.filename))
+            }
             let scores = try await EvaluationScore.query(on: req.db).filter(\.$assignment.$id == x.id!).all()
             var v = FormValues()
             for s in scores { v[s.itemCode] = String(s.score) }
@@ -112,7 +122,7 @@ enum EvaluationsController {
         return try await req.render("evaluations/score", title: "evaluation.title", ScorePage(
             heading: a.title.isEmpty ? req.t("app.untitled") : a.title, caption: (a.reference ?? "") + " – " + (call.blindReview ? req.t("evaluation.blind") : a.legalName),
             declarationForm: declarationForm, conflict: x.state == .conflict, groups: groups, scoreForm: scoreForm, total: total,
-            handedIn: x.handedInAt != nil, maxTotal: String(grid.maxTotal)),
+            handedIn: x.handedInAt != nil, maxTotal: String(grid.maxTotal), documents: documents),
             errors: !errors.isEmpty, status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
 
@@ -129,6 +139,17 @@ enum EvaluationsController {
             if bonusCodes.contains(s.itemCode) { card.bonuses.insert(s.itemCode) } else { card.scores[s.itemCode] = s.score }
         }
         return card
+    }
+
+    /// A document of the assigned application, once the evaluator has declared no conflict of interest.
+    static func document(_ req: Request) async throws -> Response {
+        let (_, x) = try await assignment(req)
+        guard x.state == .free, let id = req.parameters.get("docID", as: UUID.self),
+              let doc = try await ApplicationDocument.query(on: req.db).filter(\.$id == id)
+                .filter(\.$application.$id == x.$application.id).first(),
+              let call = try await Call.find(x.application.$call.id, on: req.db) else { throw Abort(.notFound) }
+        let ext = doc.filename.split(separator: ".").last.map { "." + $0 } ?? ""
+        return DocumentsController.file(doc, filename: call.blindReview ? "document" + ext : doc.filename)
     }
 
     static func declare(_ req: Request) async throws -> Response {
