@@ -62,8 +62,9 @@ public enum Startup {
     public static func prepare(_ app: Application, announce: Bool) async throws {
         try await DatabaseSetup.prepareSQLite(app)
         try await app.autoMigrate()
+        if app.subsidiaConfig.loadDemo, try await User.query(on: app.db).count() == 0 { try await DemoData.load(app) }
+        try await DatabaseSetup.refreshStatistics(app.db, full: true)
         guard app.subsidiaConfig.loadDemo else { return }
-        if try await User.query(on: app.db).count() == 0 { try await DemoData.load(app) }
         if announce { announceDemo(app) }
     }
 
@@ -74,7 +75,8 @@ public enum Startup {
     }
 }
 
-/// Deletes expired sessions and used or expired tokens every ten minutes.
+/// Deletes expired sessions and used or expired tokens every ten minutes, and keeps SQLite's query-planner
+/// statistics fresh.
 struct SessionPurge: LifecycleHandler {
     func didBootAsync(_ app: Application) async throws {
         guard app.environment != .testing else { return }
@@ -103,5 +105,6 @@ struct SessionPurge: LifecycleHandler {
             $0.filter(\.$expiresAt < now).filter(\.$lastSeenAt < now - Lifetimes.sessionIdle)
         }.delete()
         try await UserToken.query(on: app.db).filter(\.$expiresAt < now).delete()
+        try await DatabaseSetup.refreshStatistics(app.db, full: false)
     }
 }

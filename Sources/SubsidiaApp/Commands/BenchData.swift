@@ -65,6 +65,7 @@ struct BenchDataCommand: AsyncCommand {
         let mine = orgs.prefix(mineOrgs).map { $0.id! }
         try await reset(mine: mine, user: user, on: sql)
         let instructed = try await instruct(call: call, except: mine, now: app.clock.now(), on: app.db)
+        try await DatabaseSetup.refreshStatistics(app.db, full: true)
         if instructed > 0 { context.console.print("  \(instructed) applications of other organisations submitted and spread over the instruction's statuses") }
         let ids = try await GrantApplication.query(on: app.db).filter(\.$organisation.$id ~~ mine).field(\.$id).sort(\.$id).all().map { $0.id!.uuidString }
         let outPath = signature.out ?? "bench/data/applications.txt"
