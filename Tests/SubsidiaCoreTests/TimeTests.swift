@@ -82,4 +82,17 @@ struct TimeTests {
         #expect(DateText.date(d, .de) == "1. Juni 2024")
         #expect(DateText.date(d, .en) == "1 June 2024")
     }
+
+    @Test("ISO 8601 from the day count agrees with the calendar over centuries, both offsets and the epoch's edges")
+    func isoFromDays() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = LuxembourgTime.zone
+        for seconds in stride(from: Int64(-2_208_988_800), through: 4_102_444_800, by: 7_919_999) {
+            let d = Date(timeIntervalSince1970: TimeInterval(seconds))
+            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: d)
+            let expected = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+            #expect(DateText.iso8601(d).hasPrefix(expected), "\(seconds)")
+        }
+        #expect(DateText.iso8601(Date(timeIntervalSince1970: -1)).hasPrefix("1970-01-01T00:59:59"))
+    }
 }

@@ -146,6 +146,7 @@ enum QueueController {
     }
 
     static let pageSize = 25
+    static let countBound = 1_000
 
     static func queue(_ req: Request) async throws -> Response {
         _ = try InstructionController.officer(req)
@@ -157,9 +158,10 @@ enum QueueController {
         let after = (try? req.query.get(String.self, at: "after")).map { String($0.prefix(80)) }
         if filters.errors.isEmpty {
             rows = try await Self.rows(filters, after: after, limit: pageSize + 1, on: sql, postgres: postgres)
+            // Counted up to a bound: beyond it the officer narrows the filters rather than reads the figure.
             struct Count: Decodable { let n: Int }
-            total = try await sql.raw("SELECT COUNT(*) AS n FROM applications a WHERE " + filters.conditions(postgres: postgres))
-                .first(decoding: Count.self)?.n ?? 0
+            total = try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT 1 FROM applications a WHERE " + filters.conditions(postgres: postgres)
+                                      + " LIMIT \(literal: countBound + 1)) counted").first(decoding: Count.self)?.n ?? 0
         }
         let more = rows.count > pageSize
         rows = Array(rows.prefix(pageSize))
@@ -175,7 +177,7 @@ enum QueueController {
                       score: r.score_hundredths.map { InstructionController.points($0, req) } ?? "–")
         }
         return try await req.render("staff/queue", title: "queue.title", Page(
-            rows: lines, total: req.t("queue.total", String(total)), next: next, first: after == nil ? nil : path + (query.isEmpty ? "" : "?" + query),
+            rows: lines, total: total > countBound ? req.t("queue.total_more", String(countBound)) : req.t("queue.total", String(total)), next: next, first: after == nil ? nil : path + (query.isEmpty ? "" : "?" + query),
             csv: path + ".csv" + (query.isEmpty ? "" : "?" + query), xlsx: path + ".xlsx" + (query.isEmpty ? "" : "?" + query), form: filterForm(req, filters: filters, calls: calls),
             hasErrors: !filters.errors.isEmpty), errors: !filters.errors.isEmpty, status: filters.errors.isEmpty ? .ok : .unprocessableEntity)
     }

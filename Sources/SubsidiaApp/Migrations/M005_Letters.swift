@@ -12,8 +12,11 @@ struct M005_Letters: AsyncMigration {
         try await db.schema("decisions").field("letter_opened_at", .datetime).update()
         try await db.schema("calls").field("blind_review", .bool, .required, .sql(.default(false))).update()
         guard let sql = db as? any SQLDatabase else { return }
-        // The ranking reads one call's files in three statuses, of one action or all.
-        try await sql.raw("CREATE INDEX idx_applications_ranking ON applications (call_id, status, action_code)").run()
+        // The ranking reads one call's files in three statuses, of one action or all, from the index alone.
+        try await sql.raw("""
+            CREATE INDEX idx_applications_ranking ON applications \
+            (call_id, status, action_code, score_hundredths, submitted_at, requested_cents, granted_cents, id)
+            """).run()
     }
 
     func revert(on db: any Database) async throws {
