@@ -20,14 +20,21 @@ enum DatabaseSetup {
         }
     }
 
-    /// WAL journal and foreign keys on every SQLite connection (foreign keys are per connection).
+    /// WAL journal (a property of the file), then on every connection: foreign keys, a busy timeout, and
+    /// room to read a large file without a system call per page (a 64 MB page cache and 256 MB of memory
+    /// mapping; measured: a third of the queue's time went to copying pages out of the kernel). The driver
+    /// keeps one connection per event loop, so each loop's connection is set up through that loop.
     static func prepareSQLite(_ app: Application) async throws {
         guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
         if case .sqliteFile = app.subsidiaConfig.database {
             try await sql.raw("PRAGMA journal_mode=WAL").run()
         }
-        try await sql.raw("PRAGMA foreign_keys=ON").run()
-        try await sql.raw("PRAGMA busy_timeout=5000").run()
+        for loop in app.eventLoopGroup.makeIterator() {
+            guard let connection = app.databases.database(logger: app.logger, on: loop) as? any SQLDatabase else { continue }
+            for pragma in ["foreign_keys=ON", "busy_timeout=5000", "cache_size=-65536", "mmap_size=268435456"] {
+                try await connection.raw("PRAGMA \(unsafeRaw: pragma)").run()
+            }
+        }
     }
 
     /// SQLite plans queries from the statistics ANALYZE gathers; without them it cannot tell a partial index of
