@@ -264,9 +264,20 @@ struct InstructionHTTPTests {
             let ranked = try await GrantApplication.query(on: app.db).filter(\.$call.$id == call.id!)
                 .filter(\.$status ~~ ["in_evaluation", "evaluated", "approved"]).all()
             #expect(ranked.count == 3)
-            let order = ranked.sorted { ($0.scoreHundredths ?? -1) > ($1.scoreHundredths ?? -1) }.compactMap(\.reference)
-            let positions = order.map { page.text.range(of: $0)?.lowerBound }
+            // The page (ranked by the database) follows SubsidiaCore's Ranking on the same files, running totals included.
+            let expected = Ranking.rank(ranked.map { a in
+                Ranking.Entry(id: a.reference!, score: Points(hundredths: a.scoreHundredths ?? -1),
+                              requested: Money(cents: (a.applicationStatus == .approved ? a.grantedCents : nil) ?? a.requestedCents ?? 0),
+                              submittedAt: a.submittedAt ?? .distantFuture)
+            }, envelope: call.globalBudgetCents.map(Money.init(cents:)))
+            let positions = expected.map { page.text.range(of: $0.entry.id)?.lowerBound }
             #expect(positions.allSatisfy { $0 != nil } && positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
+            let pageText = page.text.replacingOccurrences(of: "\u{202F}", with: " ").replacingOccurrences(of: "\u{00A0}", with: " ")
+            for line in expected {
+                let running = MoneyFormatter.format(line.runningTotal, language: .fr)
+                    .replacingOccurrences(of: "\u{202F}", with: " ").replacingOccurrences(of: "\u{00A0}", with: " ")
+                #expect(pageText.contains("<td class=\"num\">" + running + "</td>"), "\(running)")
+            }
             #expect(page.text.contains("non noté"))
             page = try await officer.get("/staff/calls/\(call.id!)/ranking?status=approved")
             #expect(page.text.components(separatedBy: "<td class=\"num\">1</td>").count == 2 && !page.text.contains("non noté"))

@@ -141,39 +141,41 @@ enum CallDashboardController {
     /// of the envelope first if they rank first, as they would in the committee's list).
     static let rankedStatuses: [ApplicationStatus] = [.inEvaluation, .evaluated, .approved]
 
-    /// The id stays text here: parsing 5,000 UUIDs costs more than the ranking itself; only the page's are.
-    struct RankRow: Decodable, Sendable {
-        let id: String
-        let score_hundredths: Int?
-        let requested_cents: Int64?
-        let granted_cents: Int64?
-        let status: String
-        let submitted_at: Date?
-    }
-
-    struct RankDetail: Decodable, Sendable {
+    struct RankedRow: Decodable, Sendable {
         let id: UUID
         let reference: String?
         let title: String
         let legal_name: String
+        let status: String
+        let score: Int
+        let amount: Int64
+        let position: Int
+        let running: Int64
+        let total: Int
     }
 
-    /// Every ranked file of one action (or of the call), ranked by `Ranking.rank` against the envelope.
-    static func ranking(call: UUID, action: String?, status: ApplicationStatus?, envelope: Money?, on sql: any SQLDatabase)
-        async throws -> (lines: [Ranking.Line<String>], rows: [String: RankRow]) {
+    /// One page of the ranking that SubsidiaCore's `Ranking.rank` defines (highest score first, unscored last,
+    /// then the earlier submission; an approved file counts for what was granted, the others for what they ask;
+    /// the running total of those amounts), computed by the database with window functions over the ranking
+    /// index, so that a page reads its 50 rows and not the 5,000 it ranks (decoding every row cost 90 ms).
+    /// The HTTP tests check the page against `Ranking.rank` on the same files.
+    static func ranking(call: UUID, action: String?, status: ApplicationStatus?, offset: Int, limit: Int, on sql: any SQLDatabase)
+        async throws -> [RankedRow] {
         let statuses = status.map { [$0] } ?? rankedStatuses
-        var condition: SQLQueryString = "call_id = \(bind: call) AND status IN ("
+        var condition: SQLQueryString = "r.call_id = \(bind: call) AND r.status IN ("
             + statuses.map { "\(bind: $0.rawValue)" as SQLQueryString }.dropFirst().reduce("\(bind: statuses[0].rawValue)") { $0 + ", " + $1 } + ")"
-        if let action { condition = condition + " AND action_code = \(bind: action)" }
-        let rows = try await sql.raw("SELECT id, score_hundredths, requested_cents, granted_cents, status, submitted_at FROM applications WHERE "
-                                     + condition).all(decoding: RankRow.self)
-        let entries = rows.map { r in
-            // An approved file counts for what was granted; the others for what they ask. Unscored files rank last.
-            Ranking.Entry(id: r.id, score: Points(hundredths: r.score_hundredths ?? -1),
-                          requested: Money(cents: (r.status == ApplicationStatus.approved.rawValue ? r.granted_cents : nil) ?? r.requested_cents ?? 0),
-                          submittedAt: r.submitted_at ?? .distantFuture)
-        }
-        return (Ranking.rank(entries, envelope: envelope), Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0) }))
+        if let action { condition = condition + " AND r.action_code = \(bind: action)" }
+        let amount = "CASE WHEN r.status = 'approved' AND r.granted_cents IS NOT NULL THEN r.granted_cents ELSE COALESCE(r.requested_cents, 0) END"
+        let order = "COALESCE(r.score_hundredths, -1) DESC, (r.submitted_at IS NULL) ASC, r.submitted_at ASC, r.id ASC"
+        return try await sql.raw("""
+            SELECT k.id, a.reference, a.title, a.legal_name, a.status, k.score, k.amount, k.position, CAST(k.running AS BIGINT) AS running, \
+            k.total FROM (SELECT r.id, COALESCE(r.score_hundredths, -1) AS score, \(unsafeRaw: amount) AS amount, \
+            ROW_NUMBER() OVER (ORDER BY \(unsafeRaw: order)) AS position, \
+            SUM(\(unsafeRaw: amount)) OVER (ORDER BY \(unsafeRaw: order) ROWS UNBOUNDED PRECEDING) AS running, \
+            COUNT(*) OVER () AS total FROM applications r WHERE
+            """ + " " + condition + """
+             ) k JOIN applications a ON a.id = k.id WHERE k.position > \(literal: offset) ORDER BY k.position LIMIT \(literal: limit)
+            """).all(decoding: RankedRow.self)
     }
 
     struct RankingPage: Encodable, Sendable {
@@ -210,17 +212,8 @@ enum CallDashboardController {
         let status = ((try? req.query.get(String.self, at: "status")) ?? "").isEmpty ? nil
             : ApplicationStatus(rawValue: (try? req.query.get(String.self, at: "status")) ?? "").flatMap { rankedStatuses.contains($0) ? $0 : nil }
         let envelope = action.map { Money(cents: $0.envelopeCents) } ?? call.globalBudgetCents.map(Money.init(cents:))
-        let (lines, rows) = try await ranking(call: call.id!, action: action?.code, status: status, envelope: envelope, on: sql)
         let paging = Paging(req, size: 50)
-        let shown = Array(lines.dropFirst(paging.offset).prefix(paging.size))
-        var details: [UUID: RankDetail] = [:]
-        if !shown.isEmpty {
-            let uuids = shown.compactMap { UUID(uuidString: $0.entry.id) }
-            let ids = uuids.map { "\(bind: $0)" as SQLQueryString }.dropFirst().reduce("\(bind: uuids[0])") { $0 + ", " + $1 }
-            for d in try await sql.raw("SELECT id, reference, title, legal_name FROM applications WHERE id IN (" + ids + ")").all(decoding: RankDetail.self) {
-                details[d.id] = d
-            }
-        }
+        let shown = try await ranking(call: call.id!, action: action?.code, status: status, offset: paging.offset, limit: paging.size, on: sql)
         var v = FormValues()
         v["action"] = action?.code ?? ""
         v["status"] = status?.rawValue ?? ""
@@ -237,16 +230,14 @@ enum CallDashboardController {
             heading: action.map { $0.code + " " + $0.title.text(req.language) } ?? call.title.text(req.language),
             envelope: envelope.map(req.money) ?? req.t("dashboard.no_envelope"),
             form: f.build(action: base + "/ranking", submit: "filter.apply", method: "get"),
-            lines: shown.map { l in
-                let d = UUID(uuidString: l.entry.id).flatMap { details[$0] }
-                let r = rows[l.entry.id]
-                return RankingPage.Line(
-                    position: l.position, href: "/staff/applications/\(l.entry.id)", reference: d?.reference ?? "–",
-                    title: (d?.title).flatMap { $0.isEmpty ? nil : $0 } ?? req.t("app.untitled"), applicant: d?.legal_name ?? "",
-                    status: req.t("app.status." + (r?.status ?? "")),
-                    score: l.entry.score.hundredths < 0 ? req.t("ranking.not_scored") : InstructionController.points(l.entry.score.hundredths, req),
-                    amount: req.money(l.entry.requested), running: req.money(l.runningTotal), fits: l.fitsEnvelope)
+            lines: shown.map { r in
+                RankingPage.Line(
+                    position: r.position, href: "/staff/applications/\(r.id)", reference: r.reference ?? "–",
+                    title: r.title.isEmpty ? req.t("app.untitled") : r.title, applicant: r.legal_name, status: req.t("app.status." + r.status),
+                    score: r.score < 0 ? req.t("ranking.not_scored") : InstructionController.points(r.score, req),
+                    amount: req.money(Money(cents: r.amount)), running: req.money(Money(cents: r.running)),
+                    fits: envelope.map { Money(cents: r.running) <= $0 } ?? true)
             },
-            paging: paging.view(total: lines.count, req: req), dashboardHref: base + "/dashboard"))
+            paging: paging.view(total: shown.first?.total ?? 0, req: req), dashboardHref: base + "/dashboard"))
     }
 }
