@@ -147,6 +147,8 @@ func routes(_ app: Application) throws {
     staff.post("calls", ":callID", ":part", ":partID", "delete", use: StaffCallsController.deletePart)
     staff.get("calls", ":callID", "dashboard", use: CallDashboardController.dashboard)
     staff.get("calls", ":callID", "ranking", use: CallDashboardController.rankingPage)
+    staff.get("calls", ":callID", "grid", use: GridController.show)
+    staff.post("calls", ":callID", "grid", use: GridController.save)
     staff.get("calls", ":callID", "sessions", ":sessionID", use: StaffCallsController.registrations)
     staff.get("calls", ":callID", "sessions", ":sessionID", "registrations.csv", use: StaffCallsController.registrationsCSV)
 

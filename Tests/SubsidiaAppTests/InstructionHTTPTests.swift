@@ -218,6 +218,62 @@ struct InstructionHTTPTests {
         }
     }
 
+    @Test("COM-09: an officer sets a call's scale, weights and priority points; bad numbers are refused; scoring locks the grid")
+    func gridEditor() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            let call = try #require(try await Call.query(on: app.db).filter(\.$reference == "COM-DEMO-2027").first())
+            let path = "/staff/calls/\(call.id!)/grid"
+            let officer = Browser(app)
+            try await officer.login("officer@subsidia.example")
+            var page = try await officer.get(path)
+            #expect(page.status == .ok && page.text.contains("Total maximal : 125 points") && page.text.contains("value=\"25\""))
+            var form = [("scale_max", "5"), ("weight_relevance", "40"), ("weight_feasibility", "25"), ("weight_evaluation", "0"),
+                        ("weight_cost_effectiveness", "x"), ("points_lasting", "5"), ("points_several_actors", "5"), ("points_transversal", "5"),
+                        ("points_priority_theme", "5"), ("points_pakt", "10")]
+            var bad = try await officer.post(path, form)
+            #expect(bad.status == .unprocessableEntity && bad.text.contains("Saisissez un nombre entier") && bad.text.contains("value=\"x\""))
+            form[3] = ("weight_evaluation", "0")
+            form[4] = ("weight_cost_effectiveness", "10")
+            try await officer.get(path)
+            bad = try await officer.post(path, form)
+            #expect(bad.status == .unprocessableEntity && bad.text.contains("Saisissez un poids d'au moins 1 point"))
+            #expect(try await Call.find(call.id, on: app.db)?.scoringGridJSON == nil)
+            form[3] = ("weight_evaluation", "25")
+            try await officer.get(path)
+            #expect(try await officer.post(path, form).status == .seeOther)
+            let grid = try #require(try await Call.find(call.id, on: app.db)?.scoringGrid)
+            #expect(grid.scaleMax == 5 && grid.criteria.map(\.weight) == [40, 25, 25, 10] && grid.bonuses.last?.points == 10)
+            page = try await officer.get(path)
+            #expect(page.text.contains("Total maximal : 130 points"))
+            #expect(try await Browser(app).get(path).status == .seeOther)
+            let evaluator = Browser(app)
+            try await evaluator.login("evaluator@subsidia.example")
+            #expect(try await evaluator.get(path).status == .forbidden)
+
+            // Once a score exists for the call, the grid stays as it is.
+            let applicant = Browser(app)
+            let (_, _, id) = try await submitted(app, applicant: applicant)
+            let eva = try #require(try await User.query(on: app.db).filter(\.$email == "evaluator@subsidia.example").first())
+            let x = EvaluationAssignment()
+            x.$application.id = id
+            x.$evaluator.id = eva.id!
+            x.assignedBy = eva.id!
+            x.assignedAt = Date()
+            x.declaration = "free"
+            try await x.create(on: app.db)
+            let score = EvaluationScore()
+            score.$assignment.id = x.id!
+            score.itemCode = "relevance_needs"
+            score.score = 3
+            try await score.create(on: app.db)
+            page = try await officer.get(path)
+            #expect(page.text.contains("la grille ne change plus") && !page.text.contains("name=\"scale_max\""))
+            form[0] = ("scale_max", "10")
+            #expect(try await officer.post(path, form).status == .ok)
+            #expect(try await Call.find(call.id, on: app.db)?.scoringGrid.scaleMax == 5)
+        }
+    }
+
     @Test("AMIF-02, COM-09: the call dashboard, the ranking and the XLSX export show what the database holds")
     func dashboardRankingExport() async throws {
         try await withSubsidia(demo: true) { app, clock in

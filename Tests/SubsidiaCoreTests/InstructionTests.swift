@@ -34,6 +34,19 @@ struct InstructionTests {
         #expect(Scorecard(scores: ["feasibility_steps": 1]).total(in: grid).description == "2.08")
     }
 
+    @Test("COM-09, COM-06: an officer sets a call's scale, weights and bonus points; a zero weight or scale is refused")
+    func gridNumbers() {
+        let changed = grid.with(scaleMax: 5, weights: ["relevance": 40, "evaluation": 10], points: ["pakt": 10])
+        #expect(changed.problems().isEmpty && changed.scaleMax == 5)
+        #expect(changed.criteria.map(\.weight) == [40, 25, 10, 25] && changed.maxTotal == 100 + 5 * 4 + 10)
+        #expect(changed.questionCodes == grid.questionCodes)
+        // Full marks on the new scale give the new weights; the Pakt now counts 10.
+        let full = Scorecard(scores: Dictionary(uniqueKeysWithValues: changed.questionCodes.map { ($0, 5) }), bonuses: ["pakt"])
+        #expect(full.total(in: changed) == Points(points: 110))
+        #expect(grid.with(scaleMax: 0, weights: [:], points: [:]).problems() == ["scale"])
+        #expect(grid.with(scaleMax: 4, weights: ["feasibility": 0], points: ["lasting": 0]).problems() == ["feasibility", "lasting"])
+    }
+
     @Test("Scores outside the scale and unknown codes are refused")
     func scale() {
         #expect(Scorecard(scores: ["relevance_needs": -1]).problems(in: grid) == [.outOfScale("relevance_needs", max: 4)])

@@ -45,6 +45,14 @@ public struct ScoringGrid: Sendable, Equatable, Codable {
     /// The best possible total, bonuses included, in points.
     public var maxTotal: Int { criteria.reduce(0) { $0 + $1.weight } + bonuses.reduce(0) { $0 + $1.points } }
 
+    /// The same criteria, sub-questions and bonuses with the numbers an officer set for a call (COM-09: the seed
+    /// gives no scale, weights or bonus points); codes not named keep their value.
+    public func with(scaleMax: Int, weights: [String: Int], points: [String: Int]) -> ScoringGrid {
+        ScoringGrid(scaleMax: scaleMax,
+                    criteria: criteria.map { Criterion(code: $0.code, label: $0.label, weight: weights[$0.code] ?? $0.weight, questions: $0.questions) },
+                    bonuses: bonuses.map { Bonus(code: $0.code, label: $0.label, points: points[$0.code] ?? $0.points, ruleID: $0.ruleID) })
+    }
+
     /// A grid an officer can use: a positive scale, criteria with sub-questions and positive weights, unique codes.
     public func problems() -> [String] {
         var out: [String] = []
