@@ -153,6 +153,7 @@ def test_officer_takes_an_application_to_a_decision_and_the_applicant_reads_the_
         assert reference in ranking and "80,00" in ranking
         dashboard = j.page(f"/staff/calls/{call_id}/dashboard")
         assert "<svg" in dashboard and "Demandé et accordé par action" in dashboard
+        assert "la grille ne change plus" in j.page(f"/staff/calls/{call_id}/grid")
 
         # The decision, within the proposed maximum (COM-07, COM-17).
         j.page(staff)
