@@ -202,9 +202,9 @@ struct InstructionTests {
 
     @Test("The rate a letter states is the grant's share of the eligible cost, rounded down")
     func letterRate() {
-        #expect(DecisionLetter.rate(granted: Money(euros: 7_500), eligibleCost: Money(euros: 10_000)) == Rate(percent: 75))
+        #expect(Rate.share(Money(euros: 7_500), of: Money(euros: 10_000)) == Rate(percent: 75))
         // 1,000 of 3,000 is 33.333… %: the letter says 33.33 %, never 33.34 %.
-        #expect(DecisionLetter.rate(granted: Money(euros: 1_000), eligibleCost: Money(euros: 3_000)) == Rate(basisPoints: 3_333))
-        #expect(DecisionLetter.rate(granted: Money(euros: 1_000), eligibleCost: .zero) == nil)
+        #expect(Rate.share(Money(euros: 1_000), of: Money(euros: 3_000)) == Rate(basisPoints: 3_333))
+        #expect(Rate.share(Money(euros: 1_000), of: .zero) == nil)
     }
 }

@@ -22,10 +22,7 @@ enum CallDashboardController {
 
         var remaining: Money? { envelope.map { $0 - granted } }
         /// Granted as a share of the envelope, to the basis point.
-        var consumed: Rate? {
-            guard let e = envelope, e.cents > 0 else { return nil }
-            return Rate(basisPoints: Int(granted.cents * 10_000 / e.cents))
-        }
+        var consumed: Rate? { envelope.flatMap { Rate.share(granted, of: $0) } }
     }
 
     struct ActionSum: Decodable, Sendable {

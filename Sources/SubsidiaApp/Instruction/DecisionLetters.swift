@@ -116,7 +116,7 @@ enum DecisionLetters {
             let granted = c.amount ?? .zero
             let eligible = c.bundle.summary.eligibleTotal
             doc.paragraph(t("letter.approved.intro", title, callTitle))
-            let rate = DecisionLetter.rate(granted: granted, eligibleCost: eligible)
+            let rate = Rate.share(granted, of: eligible)
             doc.table([.init(t("letter.col.requested"), share: 0.25, alignment: .right), .init(t("letter.col.eligible"), share: 0.25, alignment: .right),
                        .init(t("letter.col.granted"), share: 0.25, alignment: .right), .init(t("letter.col.rate"), share: 0.25, alignment: .right)],
                       [[MoneyFormatter.format(a.requested ?? .zero, language: lang), MoneyFormatter.format(eligible, language: lang),

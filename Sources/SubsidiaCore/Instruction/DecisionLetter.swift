@@ -49,11 +49,4 @@ public enum DecisionLetter {
         case .amif: ["letter.basis.amif_regulation", "letter.basis.cpr_regulation"]
         }
     }
-
-    /// The share of the eligible cost that the grant covers, to the basis point, rounded down so the letter
-    /// never states more than was granted; nil without an eligible cost.
-    public static func rate(granted: Money, eligibleCost: Money) -> Rate? {
-        guard eligibleCost.cents > 0, granted.cents >= 0 else { return nil }
-        return Rate(basisPoints: Int(granted.cents * 10_000 / eligibleCost.cents))
-    }
 }

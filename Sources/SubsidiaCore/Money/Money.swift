@@ -60,6 +60,14 @@ public struct Rate: Hashable, Comparable, Sendable, Codable {
     public static func < (lhs: Rate, rhs: Rate) -> Bool { lhs.basisPoints < rhs.basisPoints }
     public var isValidShare: Bool { (0...10_000).contains(basisPoints) }
 
+    /// The share `part` is of `whole`, to the basis point, rounded down so that a letter or a dashboard never
+    /// states more than there is (a grant's rate of the eligible cost, an envelope's consumption); nil when
+    /// there is no whole or the part is negative.
+    public static func share(_ part: Money, of whole: Money) -> Rate? {
+        guard whole.cents > 0, part.cents >= 0 else { return nil }
+        return Rate(basisPoints: Int(part.cents * 10_000 / whole.cents))
+    }
+
     /// Parses "75", "75 %", "90,5" or "90.5" as a percentage.
     public static func parsePercent(_ text: String) -> Rate? {
         let s = text.replacingOccurrences(of: "%", with: "").trimmingCharacters(in: .whitespaces)
