@@ -192,7 +192,7 @@ struct BenchDataCommand: AsyncCommand {
         struct Count: Decodable { let n: Int }
         var condition: SQLQueryString = "call_id = \(bind: call.id!) AND status = 'draft'"
         if !mine.isEmpty {
-            condition = condition + " AND organisation_id NOT IN (" + mine.dropFirst().reduce("\(bind: mine[0])" as SQLQueryString) { $0 + ", \(bind: $1)" } + ")"
+            condition = condition + " AND organisation_id NOT IN \(SQLGroupExpression(SQLList(mine.map { SQLBind($0) })))"
         }
         let rows = try await sql.raw("SELECT id, legal_name FROM applications WHERE " + condition + " ORDER BY created_at, id").all(decoding: Row.self)
         let offset = try await sql.raw("SELECT COUNT(*) AS n FROM applications WHERE call_id = \(bind: call.id!) AND reference IS NOT NULL")

@@ -159,8 +159,7 @@ enum CallDashboardController {
     static func ranking(call: UUID, action: String?, status: ApplicationStatus?, offset: Int, limit: Int, on sql: any SQLDatabase)
         async throws -> [RankedRow] {
         let statuses = status.map { [$0] } ?? rankedStatuses
-        var condition: SQLQueryString = "r.call_id = \(bind: call) AND r.status IN ("
-            + statuses.map { "\(bind: $0.rawValue)" as SQLQueryString }.dropFirst().reduce("\(bind: statuses[0].rawValue)") { $0 + ", " + $1 } + ")"
+        var condition: SQLQueryString = "r.call_id = \(bind: call) AND r.status IN \(SQLGroupExpression(SQLList(statuses.map { SQLBind($0.rawValue) })))"
         if let action { condition = condition + " AND r.action_code = \(bind: action)" }
         let amount = "CASE WHEN r.status = 'approved' AND r.granted_cents IS NOT NULL THEN r.granted_cents ELSE COALESCE(r.requested_cents, 0) END"
         let order = "COALESCE(r.score_hundredths, -1) DESC, (r.submitted_at IS NULL) ASC, r.submitted_at ASC, r.id ASC"
