@@ -159,7 +159,7 @@ enum EvaluationsController {
         var errors = FormErrors()
         let choice = EvaluationAssignment.Declaration(rawValue: v["declaration"])
         if choice != .free && choice != .conflict { errors.add("declaration", "evaluation.choose_declaration") }
-        if v["note"].count > 2000 { errors.add("note", "error.too_long", "2000") }
+        errors.optional(v, "note", max: 2000)
         if !errors.isEmpty { return try await render(req, x, values: v, errors: errors) }
         let now = req.now
         try await req.db.transaction { db in
@@ -203,7 +203,7 @@ enum EvaluationsController {
             case .unknownBonus: errors.add("bonus", "evaluation.unknown_bonus")
             }
         }
-        if v["comment"].count > 4000 { errors.add("comment", "error.too_long", "4000") }
+        errors.optional(v, "comment", max: 4000)
         let handIn = v.isChecked("hand_in")
         if errors.isEmpty && handIn && !scorecard.isComplete(in: grid) { errors.add("hand_in", "evaluation.incomplete") }
         if !errors.isEmpty { return try await render(req, x, values: v, errors: errors) }

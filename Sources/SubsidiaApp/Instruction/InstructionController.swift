@@ -289,6 +289,17 @@ enum InstructionController {
 
     struct InvalidForm: Error { let errors: FormErrors }
 
+    /// A text field without its surrounding blanks, refused with the field's message when longer than `max`.
+    static func bounded(_ v: FormValues, _ name: String, max: Int) throws -> String {
+        let text = v[name].trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.count > max {
+            var e = FormErrors()
+            e.add(name, "error.too_long", String(max))
+            throw InvalidForm(errors: e)
+        }
+        return text
+    }
+
     /// Re-reads the status inside the step's transaction, so two officers cannot both move the same file.
     static func status(_ id: UUID, on db: any Database) async throws -> ApplicationStatus {
         guard let a = try await GrantApplication.find(id, on: db) else { throw Abort(.notFound) }
@@ -432,12 +443,7 @@ enum InstructionController {
         let now = req.now
         return try await step(req, sent: .assessment, field: "assessment", flash: "instruction.flash.evaluated") { _, bundle, v, db in
             let id = bundle.application.id!
-            let text = v["assessment"].trimmingCharacters(in: .whitespacesAndNewlines)
-            if text.count > 8000 {
-                var e = FormErrors()
-                e.add("assessment", "error.too_long", "8000")
-                throw InvalidForm(errors: e)
-            }
+            let text = try bounded(v, "assessment", max: 8000)
             let handed = try await EvaluationAssignment.query(on: db).filter(\.$application.$id == id).filter(\.$handedInAt != nil).all()
             try Instruction.checkConsolidate(from: try await status(id, on: db), handedIn: handed.count, assessment: text)
             let mean = ScoreSummary(totals: handed.compactMap { $0.totalHundredths.map(Points.init(hundredths:)) }).mean
@@ -472,12 +478,7 @@ enum InstructionController {
         let now = req.now
         return try await step(req, sent: .reject, field: "reasons", flash: "instruction.flash.rejected") { user, bundle, v, db in
             let id = bundle.application.id!
-            let reasons = v["reasons"].trimmingCharacters(in: .whitespacesAndNewlines)
-            if reasons.count > 4000 {
-                var e = FormErrors()
-                e.add("reasons", "error.too_long", "4000")
-                throw InvalidForm(errors: e)
-            }
+            let reasons = try bounded(v, "reasons", max: 4000)
             try Instruction.checkReject(from: try await status(id, on: db), reasons: reasons)
             try await Decisions.record(.rejected, bundle: bundle, amount: nil, reasons: reasons, binding: nil, by: user, req: req, on: db)
             try await setStatus(id, .rejected, now: now, [("decision_reasons", reasons), ("decided_at", now)], on: db)
