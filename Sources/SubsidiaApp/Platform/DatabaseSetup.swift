@@ -47,6 +47,14 @@ enum DatabaseSetup {
         try await sql.raw(full ? "ANALYZE" : "PRAGMA optimize").run()
     }
 
+    /// How many migrations the database has applied (its `_fluent_migrations` rows).
+    static func appliedMigrations(_ db: any Database) async throws -> Int {
+        struct Count: Decodable { let n: Int }
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        return try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from("_fluent_migrations").first(decoding: Count.self)?.n ?? 0
+    }
+
     static func isPostgres(_ db: any Database) -> Bool {
         (db as? any SQLDatabase)?.dialect.name == "postgresql"
     }

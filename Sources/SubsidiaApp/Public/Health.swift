@@ -11,12 +11,9 @@ enum HealthController {
 
     /// Status, database kind and the count of applied migrations; 503 when the database does not answer.
     static func health(_ req: Request) async throws -> Response {
-        struct Count: Decodable { let n: Int }
         let kind = req.application.subsidiaConfig.database.kind
         do {
-            guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
-            let n = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-                .from("_fluent_migrations").first(decoding: Count.self)?.n ?? 0
+            let n = try await DatabaseSetup.appliedMigrations(req.db)
             let response = Response(status: .ok)
             try response.content.encode(Health(status: "ok", database: kind, migrations: n))
             return response
