@@ -19,9 +19,11 @@ public func configure(_ app: Application, config: AppConfig, clock: any Subsidia
     app.migrations.add(M004_Instruction())
     app.migrations.add(M005_Letters())
     app.migrations.add(M006_SearchDocuments())
+    app.migrations.add(M007_QueueLookup())
     // bcrypt's cost: 12 in service; tests use the minimum so hundreds of logins stay fast.
     app.passwords.use(.bcrypt(cost: app.environment == .testing ? 4 : 12))
 
+    _ = app.writeGate  // created before the first request, read only afterwards
     app.catalogue = try Catalogue.load(from: root + "Resources/Locales")
     app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag()

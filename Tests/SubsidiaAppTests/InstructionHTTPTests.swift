@@ -297,6 +297,20 @@ struct InstructionHTTPTests {
             #expect((try await officer.get("/staff/applications?q=pique-nique")).text.contains(first.reference!))
             #expect(!(try await officer.get("/staff/applications?q=\(first.title.split(separator: " ")[0])&status=submitted"))
                 .text.contains(first.reference! + "<"))
+            // A search wider than a page: its exact count, and the pages one after another give every match once, in order.
+            var references: [String] = []
+            var href: String? = "/staff/applications?call=\(call.id!)&q=essai&sort=oldest"
+            while let h = href {
+                let listed = try await officer.get(h)
+                if references.isEmpty { #expect(listed.text.contains("60 demande(s)")) }
+                references += listed.text.matches(of: try Regex("COM-DEMO-2027-B[0-9]{6}")).map { String(listed.text[$0.range]) }
+                href = listed.text.range(of: "\" rel=\"next\"").flatMap { end in
+                    listed.text[..<end.lowerBound].range(of: "href=\"", options: .backwards).map {
+                        String(listed.text[$0.upperBound..<end.lowerBound]).replacingOccurrences(of: "&amp;", with: "&")
+                    }
+                }
+            }
+            #expect(references == (1...60).map { "COM-DEMO-2027-B" + String(format: "%06d", $0) })
             struct Count: Decodable { let n: Int }
             let table = DatabaseSetup.isPostgres(app.db) ? "application_search" : "application_search_docs"
             #expect(try await sql.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first(decoding: Count.self)?.n == 60)

@@ -111,7 +111,7 @@ enum AccessTokensController {
         record.name = v["name"]
         record.tokenHash = Tokens.hash(token)
         record.createdAt = req.now
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await record.create(on: db)
             try await Audit.record("token.created", entity: "user", id: user.id, summary: record.name, by: req, on: db)
         }
@@ -127,7 +127,7 @@ enum AccessTokensController {
               let record = try await AccessToken.query(on: req.db).filter(\.$id == id).filter(\.$user.$id == user.id!)
                 .filter(\.$revokedAt == nil).first() else { throw Abort(.notFound) }
         record.revokedAt = req.now
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await record.save(on: db)
             try await Audit.record("token.revoked", entity: "user", id: user.id, summary: record.name, by: req, on: db)
         }

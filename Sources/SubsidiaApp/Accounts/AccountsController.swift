@@ -44,7 +44,7 @@ enum AccountsController {
         } else {
             let hash = try await req.password.async.hash(v["password"])
             let token = Tokens.random()
-            try await req.db.transaction { db in
+            try await req.transaction { db in
                 let user = User(email: email, name: v["name"], passwordHash: hash, role: .applicant, confirmedAt: nil)
                 user.language = req.language.rawValue
                 try await user.create(on: db)
@@ -72,7 +72,7 @@ enum AccountsController {
                                         MessagePage(heading: req.t("account.link_invalid_title"),
                                                     paragraphs: [req.t("account.link_invalid_body")]), status: .gone)
         }
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             record.usedAt = now
             try await record.update(on: db)
             let user = record.user
@@ -148,7 +148,7 @@ enum AccountsController {
             }
             let toSave = updated
             let userID = user?.id
-            try await req.db.transaction { db in
+            try await req.transaction { db in
                 for r in toSave { try await r.save(on: db) }
                 try await Audit.record("user.login_failed", entity: "user", id: userID, summary: email, by: req, on: db)
             }
@@ -163,7 +163,7 @@ enum AccountsController {
             errors.add("email", "account.not_confirmed")
             return try await renderLogin(req, values: v, errors: errors, status: .forbidden)
         }
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await LoginThrottleRecord.query(on: db).filter(\.$id == accountKey).delete()
             try await Audit.record("user.login", entity: "user", id: user.id, by: req, on: db, actor: user)
         }
@@ -209,7 +209,7 @@ enum AccountsController {
         if let user = try await User.query(on: req.db).filter(\.$email == email).first(), user.isActive {
             let token = Tokens.random()
             let link = req.application.subsidiaConfig.baseURL + "/password/reset/" + token
-            try await req.db.transaction { db in
+            try await req.transaction { db in
                 try await UserToken(userID: user.id!, purpose: .resetPassword, tokenHash: Tokens.hash(token),
                                     expiresAt: now + Lifetimes.passwordReset).create(on: db)
                 try await Mailer.enqueue(to: email, userID: user.id, subject: req.t("mail.reset.subject"),
@@ -260,7 +260,7 @@ enum AccountsController {
         guard errors.isEmpty else { return try await renderReset(req, errors: errors) }
         let hash = try await req.password.async.hash(v["password"])
         let now = req.now
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             token.usedAt = now
             try await token.update(on: db)
             let user = token.user
@@ -301,7 +301,7 @@ enum AccountsController {
         checkNewPassword(v, email: user.email, errors: &errors)
         guard errors.isEmpty else { return try await renderChange(req, errors: errors) }
         let hash = try await req.password.async.hash(v["password"])
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             user.passwordHash = hash
             try await user.update(on: db)
             // Every other session of this user ends; this one is replaced below.
@@ -374,7 +374,7 @@ enum AccountsController {
         let next = safeNext(try? req.query.get(String.self, at: "next"))
         if let user = req.currentUser, user.language != lang.rawValue {
             user.language = lang.rawValue
-            try await req.db.transaction { db in
+            try await req.transaction { db in
                 try await user.update(on: db)
                 try await Audit.record("user.language_changed", entity: "user", id: user.id, summary: lang.rawValue, by: req, on: db)
             }

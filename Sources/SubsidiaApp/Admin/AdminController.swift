@@ -58,7 +58,7 @@ enum AdminController {
         guard let role = UserRole(rawValue: req.formValues()["role"]) else { throw Abort(.badRequest) }
         // An admin cannot remove their own admin role: someone must always be able to administer.
         if u.id == me.id && role != .admin { return try await req.redirect("/admin/users", flash: "admin.cannot_change_self") }
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             let old = u.role
             u.role = role.rawValue
             try await u.update(on: db)
@@ -71,7 +71,7 @@ enum AdminController {
         let me = try admin(req)
         let u = try await target(req)
         if u.id == me.id { return try await req.redirect("/admin/users", flash: "admin.cannot_change_self") }
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             u.isActive = active
             try await u.update(on: db)
             if !active { try await StoredSession.query(on: db).filter(\.$user.$id == u.id!).delete() }

@@ -27,7 +27,7 @@ enum ApplicationOperations {
         else { throw StartRefusal.chooseOrganisation }
         guard call.legalForms.contains(LegalForm(rawValue: m.organisation.legalForm) ?? .other) else { throw StartRefusal.notEligible }
         let app = GrantApplication()
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await CallQuestion.ensure(for: call, on: db)
             app.$call.id = call.id!
             app.$organisation.id = orgID
@@ -64,7 +64,7 @@ enum ApplicationOperations {
         guard let sent = Int(values["version"]) else { return .conflict }
         let appID = c.applicationID
         let now = req.now
-        return try await req.db.transaction { db -> SaveOutcome in
+        return try await req.transaction { db -> SaveOutcome in
             guard let sql = db as? any SQLDatabase,
                   let newVersion = try await ApplicationsController.bumpVersion(appID, section: s, from: sent, on: db) else { return .conflict }
             let kept = answers.compactMap { code, value in value.map { (code, AnswerColumns($0)) } }.sorted { $0.0 < $1.0 }
@@ -123,7 +123,7 @@ enum ApplicationOperations {
     /// Saves the applicant section if `version` is current; false on a conflict.
     static func saveApplicant(_ req: Request, bundle: ApplicationBundle, values v: FormValues) async throws -> Bool {
         let app = bundle.application
-        return try await req.db.transaction { db -> Bool in
+        return try await req.transaction { db -> Bool in
             guard let sent = Int(v["version"]), try await ApplicationsController.bumpVersion(app.id!, section: .applicant, from: sent, on: db) != nil
             else { return false }
             ApplicantForm.apply(v, to: app)
@@ -142,7 +142,7 @@ enum ApplicationOperations {
         _ req: Request, bundle: ApplicationBundle, record: ExpenseLineRecord?, line: ExpenseLine, version: Int?
     ) async throws -> ExpenseLineRecord? {
         let appID = bundle.application.id!
-        return try await req.db.transaction { db -> ExpenseLineRecord? in
+        return try await req.transaction { db -> ExpenseLineRecord? in
             guard let version, try await ApplicationsController.bumpVersion(appID, section: .budget, from: version, on: db) != nil
             else { return nil }
             let r = record ?? ExpenseLineRecord()
@@ -158,7 +158,7 @@ enum ApplicationOperations {
     }
 
     static func deleteExpense(_ req: Request, bundle: ApplicationBundle, record r: ExpenseLineRecord) async throws {
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await r.delete(on: db)
             try await touch(bundle.application, req: req, on: db)
             try await Audit.record("budget.line_removed", entity: "application", id: bundle.application.id, summary: r.detail, by: req, on: db)
@@ -182,7 +182,7 @@ enum ApplicationOperations {
     /// A request above the cap is kept (nothing typed is lost); submission refuses it. False on a conflict.
     static func saveBudget(_ req: Request, bundle: ApplicationBundle, requested: Money?, complete: Bool, version: Int?) async throws -> Bool {
         let a = bundle.application
-        return try await req.db.transaction { db -> Bool in
+        return try await req.transaction { db -> Bool in
             guard let version, try await ApplicationsController.bumpVersion(a.id!, section: .budget, from: version, on: db) != nil
             else { return false }
             a.requestedCents = requested?.cents
@@ -199,7 +199,7 @@ enum ApplicationOperations {
         _ req: Request, bundle: ApplicationBundle, record: RevenueLineRecord?, line: RevenueLine, version: Int?
     ) async throws -> RevenueLineRecord? {
         let appID = bundle.application.id!
-        return try await req.db.transaction { db -> RevenueLineRecord? in
+        return try await req.transaction { db -> RevenueLineRecord? in
             guard let version, try await ApplicationsController.bumpVersion(appID, section: .financing, from: version, on: db) != nil
             else { return nil }
             let r = record ?? RevenueLineRecord()
@@ -214,7 +214,7 @@ enum ApplicationOperations {
     }
 
     static func deleteRevenue(_ req: Request, bundle: ApplicationBundle, record r: RevenueLineRecord) async throws {
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await r.delete(on: db)
             try await touch(bundle.application, req: req, on: db)
             try await Audit.record("financing.line_removed", entity: "application", id: bundle.application.id, summary: r.kind, by: req, on: db)
@@ -224,7 +224,7 @@ enum ApplicationOperations {
     /// Marks the financing plan or the earlier subsidies complete (or not).
     static func markComplete(_ req: Request, bundle: ApplicationBundle, section: ApplicationSection, complete: Bool) async throws {
         let a = bundle.application
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await mark(section, of: a, complete: complete, on: db)
             try await touch(a, req: req, on: db)
         }
@@ -248,7 +248,7 @@ enum ApplicationOperations {
 
     static func addPrevious(_ req: Request, bundle: ApplicationBundle, _ p: PreviousSubsidy) async throws {
         p.$application.id = bundle.application.id!
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await p.create(on: db)
             try await touch(bundle.application, req: req, on: db)
         }
@@ -293,7 +293,7 @@ enum ApplicationOperations {
         doc.content = Data(bytes)
         doc.uploadedBy = user.id!
         doc.uploadedAt = req.now
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await doc.create(on: db)
             try await touch(bundle.application, req: req, on: db)
             try await Audit.record("document.uploaded", entity: "application", id: bundle.application.id,
@@ -303,7 +303,7 @@ enum ApplicationOperations {
     }
 
     static func removeDocument(_ req: Request, application a: GrantApplication, id: UUID, filename: String) async throws {
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await ApplicationDocument.query(on: db).filter(\.$id == id).filter(\.$application.$id == a.id!).delete()
             try await touch(a, req: req, on: db)
             try await Audit.record("document.removed", entity: "application", id: a.id, summary: filename, by: req, on: db)
@@ -331,7 +331,7 @@ enum ApplicationOperations {
         a.declaredBy = user.id
         a.declaredAt = req.now
         a.updatedAt = req.now
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await a.save(on: db)
             try await Audit.record("application.declared", entity: "application", id: a.id, summary: v["name"], by: req, on: db)
         }

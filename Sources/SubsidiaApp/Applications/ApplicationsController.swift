@@ -666,7 +666,7 @@ enum ApplicationsController {
         do { try ApplicationTransitions.checkWithdraw(a.applicationStatus) } catch { return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.not_editable") }
         a.status = ApplicationStatus.withdrawn.rawValue
         a.withdrawnAt = req.now
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await a.save(on: db)
             try await Audit.record("application.withdrawn", entity: "application", id: a.id, summary: a.reference ?? "", by: req, on: db)
         }
@@ -683,7 +683,7 @@ enum ApplicationsController {
         }
         let now = req.now
         let id = try a.requireID()
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await InstructionController.setStatus(id, .submitted, now: now, on: db)
             try await MissingItemRequest.query(on: db).filter(\.$application.$id == id).filter(\.$answeredAt == nil)
                 .set(\.$answeredAt, to: now).update()
@@ -705,7 +705,7 @@ enum ApplicationsController {
         a.status = ApplicationStatus.draft.rawValue
         a.declaredBy = nil
         a.declaredAt = nil
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await a.save(on: db)
             try await Audit.record("application.reopened", entity: "application", id: a.id, summary: a.reference ?? "", by: req, on: db)
         }

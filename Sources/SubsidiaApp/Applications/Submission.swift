@@ -68,7 +68,7 @@ enum Submission {
         let a = bundle.application
         let call = bundle.call.call
         let user = try req.requireUser()
-        return try await req.db.transaction { db -> Result in
+        return try await req.transaction { db -> Result in
             let reference: String
             if let existing = a.reference {
                 reference = existing

@@ -81,7 +81,7 @@ enum ProgrammesController {
         guard e.isEmpty else { return try await render(req, values: v, errors: e, action: "/staff/programmes", title: "staff.programme_new") }
         let p = Programme()
         apply(v, p)
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await p.create(on: db)
             try await Audit.record("programme.created", entity: "programme", id: p.id, summary: p.code, by: req, on: db)
         }
@@ -113,7 +113,7 @@ enum ProgrammesController {
         }
         guard e.isEmpty else { return try await render(req, values: v, errors: e, action: req.url.path, title: "staff.programme_edit") }
         apply(v, p)
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await p.update(on: db)
             try await Audit.record("programme.updated", entity: "programme", id: p.id, summary: p.code, by: req, on: db)
         }

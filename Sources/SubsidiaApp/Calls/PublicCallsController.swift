@@ -185,7 +185,7 @@ enum PublicCallsController {
         let email = TextRules.normalisedEmail(v["email"])
         let now = req.now
         // Count and insert in one transaction; the unique index (call, email) settles a race between two tabs.
-        let refusal: SessionRegistrationRules.Refusal? = try await req.db.transaction { db in
+        let refusal: SessionRegistrationRules.Refusal? = try await req.transaction { db in
             let taken = try await SessionRegistration.query(on: db).filter(\.$session.$id == sessionID).count()
             let already = try await SessionRegistration.query(on: db).filter(\.$callID == call.id!)
                 .filter(\.$email == email).count() > 0

@@ -87,7 +87,7 @@ enum StaffCallsController {
         call.version = 1
         // COM-26: the communes subsidy values a private-car kilometre at 0.30 €; officers may change it later.
         call.kmRateCents = call.rules == .communes ? 30 : nil
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await call.create(on: db)
             try await CallQuestion.ensure(for: call, on: db)
             try await Audit.record("call.created", entity: "call", id: call.id, summary: call.reference, by: req, on: db)
@@ -127,7 +127,7 @@ enum StaffCallsController {
         }
         guard let parsed else { return try await renderForm(req, values: v, errors: errors, action: action, title: "staff.call_edit") }
         let sent = Int(v["version"]) ?? -1
-        let ok = try await req.db.transaction { db -> Bool in
+        let ok = try await req.transaction { db -> Bool in
             guard let fresh = try await Call.query(on: db).filter(\.$id == call.id!).filter(\.$version == sent).first() else { return false }
             CallForm.apply(parsed, to: fresh)
             fresh.version = sent + 1
@@ -157,7 +157,7 @@ enum StaffCallsController {
                 return try await req.redirect("/staff/calls/\(call.id!)", flash: "staff.publish_incomplete")
             }
         }
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             call.status = status.rawValue
             call.version += 1
             try await call.update(on: db)
@@ -293,7 +293,7 @@ enum StaffCallsController {
         }
         guard e.isEmpty else { return try await renderManage(req, call: call, form: "objective", values: v, errors: e) }
         let count = try await CallObjective.query(on: req.db).filter(\.$call.$id == call.id!).count()
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             let o = CallObjective()
             o.$call.id = call.id!
             o.code = v["code"]
@@ -345,7 +345,7 @@ enum StaffCallsController {
         }
         guard e.isEmpty, let envelope, let rate else { return try await renderManage(req, call: call, form: "action", values: v, errors: e) }
         let count = try await CallAction.query(on: req.db).filter(\.$call.$id == call.id!).count()
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             let a = CallAction()
             a.$call.id = call.id!
             a.$objective.id = objectiveID
@@ -384,7 +384,7 @@ enum StaffCallsController {
         guard e.isEmpty, let kind else { return try await renderManage(req, call: call, form: "item", values: v, errors: e) }
         let amountCents = kind == .cap ? amount?.cents : nil
         let count = try await CallItem.query(on: req.db).filter(\.$call.$id == call.id!).count()
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             let i = CallItem()
             i.$call.id = call.id!
             i.kind = kind.rawValue
@@ -415,7 +415,7 @@ enum StaffCallsController {
         guard e.isEmpty, let starts, let duration, let capacity else {
             return try await renderManage(req, call: call, form: "session", values: v, errors: e)
         }
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             let s = InformationSession()
             s.$call.id = call.id!
             s.startsAt = starts
@@ -435,7 +435,7 @@ enum StaffCallsController {
         let call = try await loadCall(req)
         guard let kind = req.parameters.get("part"), let id = req.parameters.get("partID", as: UUID.self) else { throw Abort(.notFound) }
         let callID = call.id!
-        let flash = try await req.db.transaction { db -> String in
+        let flash = try await req.transaction { db -> String in
             let deleted: Int
             switch kind {
             case "objectives":

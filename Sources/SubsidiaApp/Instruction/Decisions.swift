@@ -27,7 +27,7 @@ enum Decisions {
     static func approveOnce(_ req: Request, application id: UUID, amount: Money) async throws {
         guard let user = req.currentUser else { throw Abort(.unauthorized) }
         let now = req.now
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             guard let sql = db as? any SQLDatabase, let app = try await GrantApplication.find(id, on: db) else { throw Abort(.notFound) }
             try await sql.update(Call.schema).set(SQLIdentifier("approval_lock"), to: SQLRaw("approval_lock + 1"))
                 .where("id", .equal, SQLBind(app.$call.id)).run()

@@ -162,7 +162,7 @@ enum EvaluationsController {
         errors.optional(v, "note", max: 2000)
         if !errors.isEmpty { return try await render(req, x, values: v, errors: errors) }
         let now = req.now
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             x.declaration = choice!.rawValue
             x.declaredAt = now
             x.conflictNote = v["note"].isEmpty ? nil : v["note"]
@@ -210,7 +210,7 @@ enum EvaluationsController {
         let now = req.now
         let assignmentID = x.id!
         let card = scorecard
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await EvaluationScore.query(on: db).filter(\.$assignment.$id == assignmentID).delete()
             for (code, score) in card.scores.sorted(by: { $0.key < $1.key }) {
                 let s = EvaluationScore()

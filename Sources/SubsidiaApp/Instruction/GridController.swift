@@ -94,7 +94,7 @@ enum GridController {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         call.scoringGridJSON = String(decoding: try encoder.encode(grid), as: UTF8.self)
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await call.save(on: db)
             try await Audit.record("call.grid_changed", entity: "call", id: call.id,
                                    summary: "scale 0–\(scale); " + grid.criteria.map { "\($0.code) \($0.weight)" }.joined(separator: ", ")

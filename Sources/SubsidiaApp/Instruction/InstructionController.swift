@@ -276,7 +276,7 @@ enum InstructionController {
         let (user, bundle) = if let loaded { loaded } else { try await load(req) }
         let values = req.formValues()
         do {
-            try await req.db.transaction { db in try await body(user, bundle, values, db) }
+            try await req.transaction { db in try await body(user, bundle, values, db) }
         } catch let refusal as Instruction.Refusal {
             var errors = FormErrors()
             errors.add(field, refusal.messageKey)

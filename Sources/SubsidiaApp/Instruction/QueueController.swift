@@ -48,6 +48,9 @@ enum QueueController {
             }
         }
 
+        /// Whether the officer typed something the search index can look up.
+        var searches: Bool { SearchIndex.condition(q, postgres: false) != nil }
+
         /// The WHERE clause, shared by the page, its count and the export.
         func conditions(postgres: Bool) -> SQLQueryString {
             var parts: [SQLQueryString] = ["a.status <> 'draft'"]
@@ -121,6 +124,30 @@ enum QueueController {
                                  + " ORDER BY " + order + " LIMIT \(literal: limit)").all(decoding: Row.self)
     }
 
+    /// Counted up to a bound: beyond it the officer narrows the filters rather than reads the figure (the
+    /// filters alone can match most of the 100,000 applications).
+    static func boundedCount(_ filters: Filters, on sql: any SQLDatabase, postgres: Bool) async throws -> Int {
+        struct Count: Decodable { let n: Int }
+        return try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT 1 FROM applications a WHERE " + filters.conditions(postgres: postgres)
+                                 + " LIMIT \(literal: countBound + 1)) counted").first(decoding: Count.self)?.n ?? 0
+    }
+
+    /// A search's page and its exact count in one pass: the matches' sort keys are read once (the search index,
+    /// then each match's filter columns from the covering index of M007) into a materialised set, which gives
+    /// both the count and the page's ids; only the page's rows are read from the table. Page and count read
+    /// the matches twice before: 30 ms of SQLite for a theme word (4,500 matches) where one pass takes 14 ms.
+    /// Nil when the page is empty after a cursor, where the set gives no row to carry the count.
+    static func searchPage(_ filters: Filters, after cursor: String?, limit: Int, on sql: any SQLDatabase, postgres: Bool)
+        async throws -> (rows: [Row], total: Int)? {
+        let (order, keyset) = order(filters.sort, after: cursor)
+        let found = try await sql.raw("WITH m AS MATERIALIZED (SELECT a.id, a.submitted_at, a.requested_cents, a.score_hundredths "
+            + "FROM applications a WHERE " + filters.conditions(postgres: postgres) + ") SELECT " + columns
+            + ", (SELECT COUNT(*) FROM m) AS total FROM applications a JOIN calls c ON c.id = a.call_id WHERE a.id IN (SELECT a.id FROM m a"
+            + (keyset.map { " WHERE " + $0 } ?? "") + " ORDER BY " + order + " LIMIT \(literal: limit)) ORDER BY " + order).all()
+        guard let first = found.first else { return cursor == nil ? ([], 0) : nil }
+        return (try found.map { try $0.decode(model: Row.self) }, try first.decode(column: "total", as: Int.self))
+    }
+
     struct Page: Encodable, Sendable {
         struct Line: Encodable, Sendable {
             let href: String
@@ -156,12 +183,14 @@ enum QueueController {
         var rows: [Row] = []
         var total = 0
         let after = (try? req.query.get(String.self, at: "after")).map { String($0.prefix(80)) }
+        var exact = false
         if filters.errors.isEmpty {
-            rows = try await Self.rows(filters, after: after, limit: pageSize + 1, on: sql, postgres: postgres)
-            // Counted up to a bound: beyond it the officer narrows the filters rather than reads the figure.
-            struct Count: Decodable { let n: Int }
-            total = try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT 1 FROM applications a WHERE " + filters.conditions(postgres: postgres)
-                                      + " LIMIT \(literal: countBound + 1)) counted").first(decoding: Count.self)?.n ?? 0
+            if filters.searches, let found = try await searchPage(filters, after: after, limit: pageSize + 1, on: sql, postgres: postgres) {
+                (rows, total, exact) = (found.rows, found.total, true)
+            } else {
+                rows = try await Self.rows(filters, after: after, limit: pageSize + 1, on: sql, postgres: postgres)
+                total = try await boundedCount(filters, on: sql, postgres: postgres)
+            }
         }
         let more = rows.count > pageSize
         rows = Array(rows.prefix(pageSize))
@@ -177,7 +206,7 @@ enum QueueController {
                       score: r.score_hundredths.map { InstructionController.points($0, req) } ?? "–")
         }
         return try await req.render("staff/queue", title: "queue.title", Page(
-            rows: lines, total: total > countBound ? req.t("queue.total_more", String(countBound)) : req.t("queue.total", String(total)), next: next, first: after == nil ? nil : path + (query.isEmpty ? "" : "?" + query),
+            rows: lines, total: total > countBound && !exact ? req.t("queue.total_more", String(countBound)) : req.t("queue.total", String(total)), next: next, first: after == nil ? nil : path + (query.isEmpty ? "" : "?" + query),
             csv: path + ".csv" + (query.isEmpty ? "" : "?" + query), xlsx: path + ".xlsx" + (query.isEmpty ? "" : "?" + query), form: filterForm(req, filters: filters, calls: calls),
             hasErrors: !filters.errors.isEmpty), errors: !filters.errors.isEmpty, status: filters.errors.isEmpty ? .ok : .unprocessableEntity)
     }

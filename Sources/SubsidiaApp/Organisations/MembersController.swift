@@ -83,7 +83,7 @@ enum MembersController {
         let token = Tokens.random()
         let now = req.now
         let link = req.application.subsidiaConfig.baseURL + "/invitations/" + token
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             let inv = Invitation()
             inv.$organisation.id = orgID
             inv.email = email
@@ -121,7 +121,7 @@ enum MembersController {
             throw Abort(.badRequest)
         }
         let orgID = a.organisation.id!
-        let refused = try await req.db.transaction { db -> Bool in
+        let refused = try await req.transaction { db -> Bool in
             do {
                 try MembershipRules.checkChange(of: oldRole, to: newRole, ownerCount: try await ownerCount(orgID, on: db))
             } catch { return true }
@@ -141,7 +141,7 @@ enum MembersController {
         guard a.canManageMembers else { throw Abort(.forbidden) }
         let m = try await target(req, a)
         let orgID = a.organisation.id!
-        let refused = try await req.db.transaction { db -> Bool in
+        let refused = try await req.transaction { db -> Bool in
             do {
                 try MembershipRules.checkChange(of: MembershipRole(rawValue: m.role) ?? .viewer, to: nil,
                                                 ownerCount: try await ownerCount(orgID, on: db))
@@ -191,7 +191,7 @@ enum MembersController {
         // The invitation is for one address: a forwarded link does not let someone else join.
         guard inv.email == user.email else { throw Abort(.forbidden) }
         let orgID = inv.$organisation.id
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             inv.acceptedAt = req.now
             try await inv.update(on: db)
             if try await Membership.query(on: db).filter(\.$organisation.$id == orgID).filter(\.$user.$id == user.id!).count() == 0 {

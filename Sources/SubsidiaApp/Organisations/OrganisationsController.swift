@@ -90,7 +90,7 @@ enum OrganisationsController {
         let org = Organisation()
         OrganisationForm.apply(v, to: org)
         org.version = 1
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await org.create(on: db)
             try await Membership(organisationID: org.id!, userID: user.id!, role: MembershipRole.owner.rawValue,
                                  isSignatory: false).create(on: db)
@@ -172,7 +172,7 @@ enum OrganisationsController {
         let org = a.organisation
         let sentVersion = Int(v["version"]) ?? -1
         // Optimistic locking: the update only applies to the version the person started from.
-        let changed = try await req.db.transaction { db -> Bool in
+        let changed = try await req.transaction { db -> Bool in
             guard let fresh = try await Organisation.query(on: db).filter(\.$id == org.id!)
                 .filter(\.$version == sentVersion).first() else { return false }
             OrganisationForm.apply(v, to: fresh)
