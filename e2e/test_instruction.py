@@ -131,13 +131,24 @@ def test_officer_takes_an_application_to_a_decision_and_the_applicant_reads_the_
         choose(j, "declaration", "free")
         j.click("form[action$='/declare'] button[type=submit]")
         assert "Réponse du test de bout en bout" in j.page()
-        for select in d.find_elements(By.CSS_SELECTOR, "form[action$='/scores'] select"):
+        # The total adds up as they score (COM-09, COM-10): 3 of 4 everywhere is 18.75 of each criterion's 25.
+        live = d.find_element(By.CSS_SELECTOR, "[data-live-total]")
+        assert live.text == "0,00"
+        selects = d.find_elements(By.CSS_SELECTOR, "form[action$='/scores'] select")
+        Select(selects[0]).select_by_value("4")
+        assert live.text != "0,00"
+        for select in selects:
             Select(select).select_by_value("3")
+        assert live.text == "75,00"
         choose(j, "bonus", "pakt")
+        assert live.text != "75,00"
+        shown = live.text
         fill(d, "comment", "Projet solide, bien ancré dans la commune.")
         choose(j, "hand_in", "yes")
         j.click("form[action$='/scores'] button[type=submit]")
-        j.page()
+        # The server's total, saved with the scores, is the one the page showed.
+        assert "Votre évaluation est remise" in j.page()
+        assert d.find_element(By.CSS_SELECTOR, "[data-live-total]").text == shown
         logout(d, base_url)
 
         # The officer reads the scores, writes the assessment (COM-10), looks at the ranking and the dashboard.

@@ -41,3 +41,39 @@ document.addEventListener("DOMContentLoaded", function () {
   window.addEventListener("pagehide", function () { save(true); });
   form.addEventListener("submit", function () { stopped = true; if (timer) { clearTimeout(timer); } });
 });
+
+// The evaluator's total while they score (COM-09, COM-10), rounded as the server rounds (SubsidiaCore's
+// Scorecard.points: each criterion's weight times the share of the scale reached, in hundredths of a point,
+// half up); the total that counts is the one the server computes when the scores are saved.
+document.addEventListener("DOMContentLoaded", function () {
+  var holder = document.querySelector("[data-score-grid]");
+  var out = document.querySelector("[data-live-total]");
+  if (!holder || !out || !window.JSON) { return; }
+  var grid;
+  try { grid = JSON.parse(holder.getAttribute("data-score-grid")); } catch (e) { return; }
+  var form = document.querySelector("form[action$='/scores']");
+  if (!form) { return; }
+  function score(code) {
+    var field = form.elements[code];
+    var n = field ? parseInt(field.value, 10) : NaN;
+    return isNaN(n) ? 0 : Math.max(0, Math.min(grid.scale, n));
+  }
+  function update() {
+    var hundredths = 0;
+    grid.criteria.forEach(function (c) {
+      var n = c.questions.length, sum = 0;
+      if (n === 0 || grid.scale <= 0) { return; }
+      c.questions.forEach(function (q) { sum += score(q); });
+      var d = n * grid.scale;
+      hundredths += Math.floor((c.weight * 100 * sum * 2 + d) / (2 * d));
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("input[name=bonus]:checked"), function (box) {
+      hundredths += (grid.bonuses[box.value] || 0) * 100;
+    });
+    out.textContent = Math.floor(hundredths / 100) + (grid.decimalComma ? "," : ".") + ("0" + (hundredths % 100)).slice(-2);
+  }
+  form.addEventListener("change", update);
+  form.addEventListener("input", update);
+  // After a refused save the form keeps what was chosen, which the saved total does not count yet.
+  update();
+});

@@ -49,6 +49,11 @@ enum EvaluationsController {
         let groups: [ApplicationsController.ReviewPage.Group]
         let scoreForm: FormView?
         let total: String?
+        /// The total's sentence before and after the figure, so that the page script can replace the figure alone.
+        let totalBefore: String
+        let totalAfter: String
+        /// The grid as the page script needs it to add the total up while the evaluator scores (see `LiveGrid`).
+        let liveGrid: String?
         let handedIn: Bool
         let maxTotal: String
         let documents: [Document]
@@ -119,11 +124,34 @@ enum EvaluationsController {
                 scoreForm = f.build(action: base + "/scores", submit: "evaluation.save")
             }
         }
+        let around = req.t("evaluation.total", "\u{1}", String(grid.maxTotal)).components(separatedBy: "\u{1}")
         return try await req.render("evaluations/score", title: "evaluation.title", ScorePage(
             heading: a.title.isEmpty ? req.t("app.untitled") : a.title, caption: (a.reference ?? "") + " – " + (call.blindReview ? req.t("evaluation.blind") : a.legalName),
             declarationForm: declarationForm, conflict: x.state == .conflict, groups: groups, scoreForm: scoreForm, total: total,
+            totalBefore: around.first ?? "", totalAfter: around.dropFirst().joined(),
+            liveGrid: scoreForm == nil ? nil : LiveGrid(grid, decimalComma: req.language != .en).json,
             handedIn: x.handedInAt != nil, maxTotal: String(grid.maxTotal), documents: documents),
             errors: !errors.isEmpty, status: errors.isEmpty ? .ok : .unprocessableEntity)
+    }
+
+    /// What the scoring page's script needs to show the total as the evaluator scores (COM-09, COM-10): the scale,
+    /// each criterion's weight and sub-questions, each bonus's points. The script rounds as `Scorecard.points`
+    /// does; the total that counts is the one the server computes when the scores are saved.
+    struct LiveGrid: Encodable {
+        struct Criterion: Encodable { let weight: Int; let questions: [String] }
+        let scale: Int
+        let criteria: [Criterion]
+        let bonuses: [String: Int]
+        let decimalComma: Bool
+
+        init(_ grid: ScoringGrid, decimalComma: Bool) {
+            scale = grid.scaleMax
+            criteria = grid.criteria.map { Criterion(weight: $0.weight, questions: $0.questions.map(\.code)) }
+            bonuses = Dictionary(grid.bonuses.map { ($0.code, $0.points) }, uniquingKeysWith: { a, _ in a })
+            self.decimalComma = decimalComma
+        }
+
+        var json: String? { (try? JSONEncoder().encode(self)).map { String(decoding: $0, as: UTF8.self) } }
     }
 
     /// The application's call: its grid (COM-09) and whether the review is blind.
