@@ -382,6 +382,45 @@ struct InstructionHTTPTests {
         }
     }
 
+    @Test("AMIF-08: AMIF letters come from the intermediate body for the managing authority; a programme needs its managing authority")
+    func amifAuthorities() async throws {
+        try await withSubsidia(demo: true) { app, clock in
+            let applicant = Browser(app)
+            try await applicant.login("applicant@subsidia.example")
+            let base = try await applicant.startApplication(call: "AMIF-DEMO-2026", organisation: "ASBL Démo Intégration (démo)")
+            let id = try #require(UUID(uuidString: String(base.split(separator: "/").last ?? "")))
+            let bundle = try await ApplicationBundle.load(try #require(try await GrantApplication.find(id, on: app.db)), on: app.db)
+            func letter() throws -> String {
+                let content = DecisionLetters.Content(kind: .approved, reference: "AMIF-DEMO-2026-0001-D1", bundle: bundle, amount: Money(euros: 10_000),
+                                                      reasons: "", decidedAt: clock.now(), decidedBy: "Agent de test")
+                return try pdfToText(DecisionLetters.pdf(content, language: .fr, catalogue: app.catalogue))
+                    .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            }
+            // The demo AMIF programme, as seed 001 names them: the Department of Integration for objective 2, for the
+            // General Secretariat of the Ministry of Foreign Affairs.
+            let text = try letter()
+            #expect(text.contains("Département de l'intégration (objectif spécifique 2)"))
+            #expect(text.contains("pour l'autorité de gestion : Secrétariat général du ministère des Affaires étrangères et européennes"))
+            // A programme without an intermediate body: the managing authority alone decides and signs.
+            bundle.call.programme.intermediateBody = nil
+            let alone = try letter()
+            #expect(alone.contains("Secrétariat général du ministère des Affaires étrangères et européennes")
+                    && !alone.contains("pour l'autorité de gestion") && !alone.contains("Département de l'intégration (objectif"))
+
+            // A programme cannot be recorded without its managing authority: refused next to the field, nothing created.
+            let officer = Browser(app)
+            try await officer.login("officer@subsidia.example")
+            let before = try await Programme.query(on: app.db).count()
+            try await officer.get("/staff/programmes/new")
+            let refused = try await officer.post("/staff/programmes", [
+                ("code", "AMIF-BIS"), ("name_fr", "FAMI bis"), ("name_en", "AMIF bis"), ("name_de", "AMIF bis"), ("fund", "AMIF"),
+                ("managing_authority", " "), ("intermediate_body", "Département de l'intégration"), ("contact_email", "info@integration.example"),
+                ("visibility_mention", "Cofinancé par l'Union européenne")])
+            #expect(refused.status == .unprocessableEntity && refused.text.contains("id=\"f-managing-authority-error\""))
+            #expect(try await Programme.query(on: app.db).count() == before)
+        }
+    }
+
     @Test("AMIF-02, COM-07: approvals fired at once never take a call past its budget")
     func envelopeRace() async throws {
         try await withSubsidia(demo: true) { app, _ in

@@ -84,6 +84,13 @@ enum DecisionLetters {
         let decidedBy: String
     }
 
+    /// Who decides (AMIF-08): the intermediate body that runs the call, for the managing authority named under
+    /// it; the managing authority alone when the programme has no intermediate body.
+    static func authorities(_ programme: Programme, _ t: (String, String...) -> String) -> [String] {
+        guard let body = programme.intermediateBody, !body.isEmpty else { return [programme.managingAuthority] }
+        return [body, t("letter.managing_authority", programme.managingAuthority)]
+    }
+
     static func pdf(_ c: Content, language lang: Language, catalogue: Catalogue) -> [UInt8] {
         func t(_ key: String, _ args: String...) -> String { catalogue.text(key, lang, args) }
         let a = c.bundle.application
@@ -94,7 +101,7 @@ enum DecisionLetters {
 
         // Sender and recipient
         doc.paragraph(programme.name.text(lang), style: .bold)
-        doc.paragraph([programme.intermediateBody ?? programme.managingAuthority, programme.contactEmail, programme.contactPhone ?? ""]
+        doc.paragraph((authorities(programme, t) + [programme.contactEmail, programme.contactPhone ?? ""])
             .filter { !$0.isEmpty }.joined(separator: "\n"), size: 9)
         doc.space(8)
         doc.paragraph([a.legalName, a.contact1Name, a.street, a.postcode + " " + a.locality].filter { !$0.isEmpty }.joined(separator: "\n"))
@@ -149,7 +156,9 @@ enum DecisionLetters {
         for key in DecisionLetter.legalBasisKeys(ruleSet: ruleSet) { doc.paragraph("• " + t(key)) }
         doc.space(6)
         doc.paragraph(t("letter.closing", programme.contactEmail))
-        doc.paragraph(programme.intermediateBody ?? programme.managingAuthority, style: .bold)
+        let signers = authorities(programme, t)
+        doc.paragraph(signers[0], style: .bold)
+        if signers.count > 1 { doc.paragraph(signers[1], size: 9) }
         doc.paragraph(t("letter.handled_by", c.decidedBy), size: 9)
         return doc.render(created: c.decidedAt)
     }
