@@ -311,6 +311,9 @@ struct InstructionHTTPTests {
                 }
             }
             #expect(references == (1...60).map { "COM-DEMO-2027-B" + String(format: "%06d", $0) })
+            // The export reads in batches (of 7 in the tests): each line once, in the queue's order.
+            let exported = try await officer.get("/staff/applications.csv?call=\(call.id!)&sort=oldest").body.string
+            #expect(exported.matches(of: try Regex("COM-DEMO-2027-B[0-9]{6}")).map { String(exported[$0.range]) } == references)
             struct Count: Decodable { let n: Int }
             let table = DatabaseSetup.isPostgres(app.db) ? "application_search" : "application_search_docs"
             #expect(try await sql.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first(decoding: Count.self)?.n == 60)

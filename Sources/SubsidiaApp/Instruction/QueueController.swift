@@ -240,11 +240,45 @@ enum QueueController {
 
     enum ExportFormat { case csv, xlsx }
 
+    /// One batch of the export, in the page's order after `cursor`.
+    static func exportBatch(_ filters: Filters, after cursor: String?, size: Int, on sql: any SQLDatabase, postgres: Bool)
+        async throws -> [any SQLRow] {
+        let (order, keyset) = order(filters.sort, after: cursor)
+        var condition = filters.conditions(postgres: postgres)
+        if let keyset { condition = condition + " AND " + keyset }
+        return try await sql.raw("SELECT " + columns + " FROM applications a JOIN calls c ON c.id = a.call_id WHERE " + condition
+                                 + " ORDER BY " + order + " LIMIT \(literal: size)").all()
+    }
+
+    /// An export line, read column by column: SQLKit's generic decoding of a whole `Row` (a keyed container per
+    /// row, the id parsed as a UUID) was over a quarter of the export's time, and the lines need no id.
+    struct ExportLine {
+        let reference, call, title, applicant, legalForm, commune, action, status: String
+        let requestedCents: Int64?
+        let submittedAt: Date?
+        let scoreHundredths: Int?
+
+        init(_ row: any SQLRow) throws {
+            func text(_ column: String) throws -> String { try row.decodeNil(column: column) ? "" : try row.decode(column: column, as: String.self) }
+            reference = try text("reference")
+            call = try text("call_reference")
+            title = try text("title")
+            applicant = try text("legal_name")
+            legalForm = try text("legal_form")
+            commune = try text("locality")
+            action = try text("action_code")
+            status = try text("status")
+            requestedCents = try row.decodeNil(column: "requested_cents") ? nil : try row.decode(column: "requested_cents", as: Int64.self)
+            submittedAt = try row.decodeNil(column: "submitted_at") ? nil : try row.decode(column: "submitted_at", as: Date.self)
+            scoreHundredths = try row.decodeNil(column: "score_hundredths") ? nil : try row.decode(column: "score_hundredths", as: Int.self)
+        }
+    }
+
     static func csv(_ req: Request) async throws -> Response { try await export(req, as: .csv) }
     static func xlsx(_ req: Request) async throws -> Response { try await export(req, as: .xlsx) }
 
     /// The same rows as CSV (machine names, for re-use) or XLSX (the reader's language, typed amounts and
-    /// dates, written by SubsidiaDocuments), streamed in batches of 1,000 read by keyset: memory stays flat
+    /// dates, written by SubsidiaDocuments), streamed in batches (2,000 rows in service) read by keyset: memory stays flat
     /// for 100,000 rows.
     static func export(_ req: Request, as format: ExportFormat) async throws -> Response {
         _ = try InstructionController.officer(req)
@@ -255,6 +289,7 @@ enum QueueController {
         let catalogue = req.application.catalogue
         let language = req.language
         let now = req.now
+        let size = req.application.subsidiaConfig.exportBatchSize
         switch format {
         case .csv:
             response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
@@ -281,30 +316,36 @@ enum QueueController {
                 case .xlsx:
                     try await writer.writeBuffer(ByteBuffer(bytes: sheet.start()))
                 }
-                var position: String?
+                // The next batch is read while this one is written out: the database works on its thread while
+                // the lines are formatted here.
+                var batch = try await exportBatch(filters, after: nil, size: size, on: sql, postgres: postgres)
                 while true {
-                    let rows = try await Self.rows(filters, after: position, limit: 1000, on: sql, postgres: postgres)
+                    let rows = batch
+                    let next: String? = rows.count == size ? try rows.last.map { cursor(of: try $0.decode(model: Row.self), sort: filters.sort) } : nil
+                    async let following: [any SQLRow] = next == nil ? [] : exportBatch(filters, after: next, size: size, on: sql, postgres: postgres)
+                    let lines = try rows.map(ExportLine.init)
                     switch format {
                     case .csv:
                         var chunk = ""
-                        for r in rows {
-                            chunk += CSV.line([r.reference ?? "", r.call_reference, r.title, r.legal_name, r.legal_form, r.locality, r.action_code ?? "",
-                                               r.status, r.requested_cents.map { MoneyFormatter.plainDecimal(Money(cents: $0)) } ?? "",
-                                               r.submitted_at.map(DateText.iso8601) ?? "",
-                                               r.score_hundredths.map { Points(hundredths: $0).description } ?? ""])
+                        chunk.reserveCapacity(lines.count * 200)
+                        for r in lines {
+                            chunk += CSV.line([r.reference, r.call, r.title, r.applicant, r.legalForm, r.commune, r.action, r.status,
+                                               r.requestedCents.map { MoneyFormatter.plainDecimal(Money(cents: $0)) } ?? "",
+                                               r.submittedAt.map(DateText.iso8601) ?? "",
+                                               r.scoreHundredths.map { Points(hundredths: $0).description } ?? ""])
                         }
                         if !chunk.isEmpty { try await writer.writeBuffer(ByteBuffer(string: chunk)) }
                     case .xlsx:
-                        let cells: [[XLSXWriter.Cell]] = rows.map { r in
-                            [.text(r.reference ?? ""), .text(r.call_reference), .text(r.title), .text(r.legal_name),
-                             .text(catalogue.text("legal_form." + r.legal_form, language)), .text(r.locality), .text(r.action_code ?? ""),
-                             .text(catalogue.text("app.status." + r.status, language)), r.requested_cents.map { .money(cents: $0) } ?? .empty,
-                             r.submitted_at.map { .dateTime($0) } ?? .empty, r.score_hundredths.map { .hundredths($0) } ?? .empty]
+                        let cells: [[XLSXWriter.Cell]] = lines.map { r in
+                            [.text(r.reference), .text(r.call), .text(r.title), .text(r.applicant),
+                             .text(catalogue.text("legal_form." + r.legalForm, language)), .text(r.commune), .text(r.action),
+                             .text(catalogue.text("app.status." + r.status, language)), r.requestedCents.map { .money(cents: $0) } ?? .empty,
+                             r.submittedAt.map { .dateTime($0) } ?? .empty, r.scoreHundredths.map { .hundredths($0) } ?? .empty]
                         }
                         if !cells.isEmpty { try await writer.writeBuffer(ByteBuffer(bytes: sheet.rows(cells))) }
                     }
-                    guard rows.count == 1000, let last = rows.last else { break }
-                    position = cursor(of: last, sort: filters.sort)
+                    batch = try await following
+                    if next == nil { break }
                 }
                 if format == .xlsx { try await writer.writeBuffer(ByteBuffer(bytes: sheet.finish())) }
                 try await writer.write(.end)

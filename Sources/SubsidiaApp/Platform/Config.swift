@@ -27,10 +27,13 @@ public struct AppConfig: Sendable {
     public var port: Int?
     /// The largest document an applicant may upload (COM-14), SUBSIDIA_MAX_UPLOAD_MB, 20 MB by default.
     public var maxUploadBytes: Int
+    /// Rows per batch of the queue's CSV and XLSX exports (tests make it small so that their exports cross batches).
+    public var exportBatchSize: Int
 
     public init(database: DatabaseChoice, loadDemo: Bool, secureCookies: Bool, baseURL: String, port: Int? = nil,
-                maxUploadBytes: Int = 20 * 1_048_576) {
+                maxUploadBytes: Int = 20 * 1_048_576, exportBatchSize: Int = 2_000) {
         self.maxUploadBytes = maxUploadBytes
+        self.exportBatchSize = max(1, exportBatchSize)
         self.database = database
         self.loadDemo = loadDemo
         self.secureCookies = secureCookies
