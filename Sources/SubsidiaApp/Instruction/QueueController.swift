@@ -246,9 +246,15 @@ enum QueueController {
         let (order, keyset) = order(filters.sort, after: cursor)
         var condition = filters.conditions(postgres: postgres)
         if let keyset { condition = condition + " AND " + keyset }
-        return try await sql.raw("SELECT " + columns + " FROM applications a JOIN calls c ON c.id = a.call_id WHERE " + condition
+        return try await sql.raw("SELECT " + exportColumns + " FROM applications a JOIN calls c ON c.id = a.call_id WHERE " + condition
                                  + " ORDER BY " + order + " LIMIT \(literal: size)").all()
     }
+
+    /// The page's columns, the texts never null (one read per text column instead of a null check and a read).
+    static let exportColumns: SQLQueryString = """
+        a.id, COALESCE(a.reference, '') AS reference, a.title, a.legal_name, a.legal_form, a.locality, a.status, \
+        COALESCE(a.action_code, '') AS action_code, a.requested_cents, a.submitted_at, a.score_hundredths, c.reference AS call_reference
+        """
 
     /// An export line, read column by column: SQLKit's generic decoding of a whole `Row` (a keyed container per
     /// row, the id parsed as a UUID) was over a quarter of the export's time, and the lines need no id.
@@ -259,7 +265,7 @@ enum QueueController {
         let scoreHundredths: Int?
 
         init(_ row: any SQLRow) throws {
-            func text(_ column: String) throws -> String { try row.decodeNil(column: column) ? "" : try row.decode(column: column, as: String.self) }
+            func text(_ column: String) throws -> String { try row.decode(column: column, as: String.self) }
             reference = try text("reference")
             call = try text("call_reference")
             title = try text("title")
