@@ -190,6 +190,38 @@ struct CallsTests {
         }
     }
 
+    @Test("COM-26: officers set a call's mileage rate and budgets value kilometres at it; a rate that is not an amount per km is refused")
+    func mileageRate() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            let call = try #require(try await Call.query(on: app.db).filter(\.$reference == "COM-DEMO-2027").first())
+            #expect(call.kmRateCents == 30)
+            let officer = Browser(app)
+            try await officer.login("officer@subsidia.example")
+            let edit = "/staff/calls/\(call.id!)/edit"
+            #expect(try await officer.get(edit).text.contains("name=\"km_rate\"") && officer.lastBody.contains("value=\"0,30\""))
+            let form = CallForm.values(of: call, language: .fr).fields.filter { $0.key != "km_rate" }
+                .flatMap { key, values in values.map { (key, $0) } }
+            // 30 (a slip for 0,30) and a negative or non-numeric rate are refused next to the field; nothing changes.
+            for wrong in ["30", "-0,30", "trente"] {
+                let refused = try await officer.post(edit, form + [("km_rate", wrong)])
+                #expect(refused.status == .unprocessableEntity && refused.text.contains("id=\"f-km-rate-error\""), "\(wrong)")
+                #expect(refused.text.contains("value=\"" + wrong + "\""))
+            }
+            #expect(try await Call.find(call.id, on: app.db)?.kmRateCents == 30)
+            #expect(try await officer.post(edit, form + [("km_rate", "0,35")]).status == .seeOther)
+            #expect(try await Call.find(call.id, on: app.db)?.kmRateCents == 35)
+
+            // The applicant's 100 km are now worth 35 €: 2,000 € of experts + 35 € = 2,035 €.
+            let applicant = Browser(app)
+            try await applicant.login("applicant@subsidia.example")
+            let base = try await applicant.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
+            try await applicant.fillCommunes(base)
+            let budget = try await applicant.get(base + "/budget").text
+                .replacingOccurrences(of: "\u{202F}", with: " ").replacingOccurrences(of: "\u{00A0}", with: " ")
+            #expect(budget.contains("2 035 €") && budget.contains("35 €"))
+        }
+    }
+
     @Test("Programmes: officers create them with checked fields")
     func programmes() async throws {
         try await withSubsidia { app, _ in

@@ -31,6 +31,7 @@ enum CallForm {
         f.text("max_amount", "callform.max_amount", hint: "callform.money_hint", optional: true, inputmode: "decimal", width: "10")
         f.text("max_rate", "callform.max_rate", hint: "callform.rate_hint", optional: true, inputmode: "decimal", width: "5")
         f.text("global_budget", "callform.global_budget", hint: "callform.money_hint", optional: true, inputmode: "decimal", width: "10")
+        f.text("km_rate", "callform.km_rate", hint: "callform.km_rate_hint", optional: true, inputmode: "decimal", width: "5")
         f.section("callform.section.evaluation")
         f.choice("blind_review", "callform.blind_review", type: "checkboxes", options: [("1", "callform.blind_review_option")],
                  hint: "callform.blind_review_hint", optional: true)
@@ -44,7 +45,13 @@ enum CallForm {
         var summaries: [Language: String]
         var seatCountry: String
         var blindReview: Bool
+        /// COM-26: what a private-car kilometre is worth in the budget; nil keeps the communes' 0.30 €.
+        var kmRate: Money?
     }
+
+    /// The largest kilometre rate the form takes: well above any official scale, so that a slip of the decimal
+    /// separator (30 for 0,30) is caught.
+    static let kmRateMaximum = Money(cents: 500)
 
     static func parse(_ v: FormValues, programmes: [Programme]) -> (Parsed?, FormErrors) {
         var e = FormErrors()
@@ -73,6 +80,11 @@ enum CallForm {
             return m
         }
         let maxAmount = money("max_amount")
+        var kmRate: Money?
+        if v.has("km_rate") {
+            kmRate = Money.parse(v["km_rate"])
+            if let k = kmRate, k.cents > 0, k <= kmRateMaximum {} else { kmRate = nil; e.add("km_rate", "callform.error.km_rate") }
+        }
         let globalBudget = money("global_budget")
         var maxRate: Rate?
         if v.has("max_rate") {
@@ -91,7 +103,7 @@ enum CallForm {
         guard e.isEmpty else { return (nil, e) }
         return (Parsed(definition: def, programmeID: programmeID, ruleSet: ruleSet,
                        summaries: Dictionary(uniqueKeysWithValues: Language.allCases.map { ($0, v["summary_\($0.rawValue)"]) }),
-                       seatCountry: v["seat_country"], blindReview: v.all("blind_review").contains("1")), e)
+                       seatCountry: v["seat_country"], blindReview: v.all("blind_review").contains("1"), kmRate: kmRate), e)
     }
 
     static func apply(_ p: Parsed, to c: Call) {
@@ -117,6 +129,8 @@ enum CallForm {
         c.maxRateBP = d.maxRate?.basisPoints
         c.globalBudgetCents = d.globalBudget?.cents
         c.blindReview = p.blindReview
+        // COM-26: the communes subsidy values a private-car kilometre at 0.30 € unless the officer sets another rate.
+        c.kmRateCents = p.kmRate?.cents ?? (p.ruleSet == .communes ? 30 : nil)
     }
 
     static func values(of c: Call, language: Language) -> FormValues {
@@ -142,6 +156,7 @@ enum CallForm {
         v["max_rate"] = c.maxRateBP.map { MoneyFormatter.percent(Rate(basisPoints: $0), language: .en).replacingOccurrences(of: "%", with: "") } ?? ""
         v["global_budget"] = c.globalBudgetCents.map { MoneyFormatter.inputValue(Money(cents: $0), language: language) } ?? ""
         v.fields["blind_review"] = c.blindReview ? ["1"] : []
+        v["km_rate"] = c.kmRateCents.map { MoneyFormatter.inputValue(Money(cents: $0), language: language) } ?? ""
         v["version"] = String(c.version)
         return v
     }

@@ -85,8 +85,6 @@ enum StaffCallsController {
         call.status = CallStatus.draft.rawValue
         call.isDemo = false
         call.version = 1
-        // COM-26: the communes subsidy values a private-car kilometre at 0.30 €; officers may change it later.
-        call.kmRateCents = call.rules == .communes ? 30 : nil
         try await req.transaction { db in
             try await call.create(on: db)
             try await CallQuestion.ensure(for: call, on: db)
