@@ -68,12 +68,16 @@ echo "$(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), $(wc -l < "$DATA/applications
 run health
 echo "ranking: ${RANKED:-0} ranked applications in ${BENCH_RANKING_PAGES} pages"
 # Officers are few: the instruction pages are measured at 4 connections (latency), then at 64 (throughput).
+# One connection is one person's latency; wrk needs as many connections as threads.
 run_c() {
   echo "== $1 ($2 connections)"
-  wrk -t2 -c"$2" -d"${SECONDS_PER_RUN}s" --timeout 5s -s "bench/$1.lua" "$URL" | grep -E "RESULT|Non-2xx|Socket errors" || true
+  wrk -t"$([ "$2" -gt 1 ] && echo 2 || echo 1)" -c"$2" -d"${SECONDS_PER_RUN}s" --timeout 5s -s "bench/$1.lua" "$URL" \
+    | grep -E "RESULT|Non-2xx|Socket errors" || true
 }
+run_c queue 1
 run_c queue 4
 run_c queue 64
+run_c ranking 1
 run_c ranking 4
 run_c ranking 64
 # Exports of every submitted application of the call, streamed; the server's peak memory (VmHWM) before and after.
@@ -84,6 +88,7 @@ for format in csv xlsx; do
     "$URL/staff/applications.$format?call=$BENCH_CALL"
   echo "rows: $( [ "$format" = csv ] && echo $(( $(wc -l < "$DATA/export.csv") - 1 )) || echo "see csv" ); server peak memory: $(grep VmHWM /proc/$SERVER/status | awk '{ print $2 / 1024 " MB" }')"
 done
+run_c tasks 1
 run tasks
 run autosave
 run budget
