@@ -20,6 +20,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any Subsidia
     app.migrations.add(M005_Letters())
     app.migrations.add(M006_SearchDocuments())
     app.migrations.add(M007_QueueLookup())
+    app.migrations.add(M008_SectionSaves())
     // bcrypt's cost: 12 in service; tests use the minimum so hundreds of logins stay fast.
     app.passwords.use(.bcrypt(cost: app.environment == .testing ? 4 : 12))
 

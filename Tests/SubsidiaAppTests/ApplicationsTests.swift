@@ -205,6 +205,9 @@ struct ApplicationsTests {
             try await b.get(base + "/sections/feasibility")
             let auto = try await b.post(base + "/sections/feasibility/autosave", [("steps", "Autosave"), ("version", v)])
             #expect(auto.status == .conflict && auto.body.string.contains("\"conflict\":true"))
+            // The refused autosave changed nothing (on SQLite its one statement is rolled back whole).
+            #expect(try await ApplicationAnswer.query(on: app.db).filter(\.$questionCode == "steps").first()?.textValue == "Première version")
+            #expect(try await b.version(base + "/sections/feasibility") == String(Int(v)! + 1))
         }
     }
 
@@ -239,6 +242,44 @@ struct ApplicationsTests {
             try await officer.login("officer@subsidia.example")
             try await officer.get("/account")
             #expect(try await officer.post(base + "/sections/project/autosave", [("title", "x"), ("version", String(v + 3))]).status == .notFound)
+        }
+    }
+
+    @Test("Autosave and the Save button store the same typed answers and project columns (one statement on SQLite, a transaction otherwise)")
+    func autosaveStoresLikeSave() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            let b = Browser(app)
+            try await b.login("applicant@subsidia.example")
+            let fields: [(String, String)] = [("title", "Fête « entre voisins »"), ("start_date", "2027-05-01"), ("end_date", "2027-05-02"),
+                                              ("in_luxembourg", "yes"), ("new_project", "no"), ("new_edition", "yes"), ("edition_number", "3"),
+                                              ("edition_since", "2024"), ("festival", "festival"), ("places", "Place de l'Église")]
+            var stored: [[[String]]] = []
+            var columns: [[String?]] = []
+            for autosave in [true, false] {
+                let base = try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
+                let id = try #require(UUID(uuidString: String(base.split(separator: "/").last ?? "")))
+                let v = try await b.version(base + "/sections/project")
+                // A first save that the second one empties: an emptied answer is deleted either way.
+                try await b.post(base + "/sections/project" + (autosave ? "/autosave" : ""), [("partners", "La crèche"), ("version", v)])
+                try await b.get(base + "/sections/project")
+                let saved = try await b.post(base + "/sections/project" + (autosave ? "/autosave" : ""), fields + [("version", String(Int(v)! + 1))])
+                #expect(saved.status == (autosave ? .ok : .seeOther), "\(saved.text.prefix(300))")
+                #expect(try await b.version(base + "/sections/project") == String(Int(v)! + 2))
+                func row(_ x: ApplicationAnswer) -> [String] {
+                    let integer: String = x.intValue.map { String($0) } ?? "∅"
+                    let bool: String = x.boolValue.map { String($0) } ?? "∅"
+                    return [x.questionCode, x.textValue ?? "∅", integer, x.dateValue ?? "∅", bool]
+                }
+                let rows = try await ApplicationAnswer.query(on: app.db).filter(\.$application.$id == id).all()
+                stored.append(rows.map(row).sorted { $0[0] < $1[0] })
+                let a = try #require(try await GrantApplication.find(id, on: app.db))
+                columns.append([a.title, a.projectStart, a.projectEnd, a.festivalCode, a.actionCode])
+            }
+            #expect(stored[0] == stored[1])
+            #expect(stored[0].map { $0[0] } == fields.map(\.0).sorted())
+            #expect(stored[0].first { $0[0] == "edition_number" } == ["edition_number", "∅", "3", "∅", "∅"])
+            #expect(stored[0].first { $0[0] == "new_project" } == ["new_project", "∅", "∅", "∅", "false"])
+            #expect(columns[0] == columns[1] && columns[0] == ["Fête « entre voisins »", "2027-05-01", "2027-05-02", "festival", nil])
         }
     }
 

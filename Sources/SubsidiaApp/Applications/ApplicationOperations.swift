@@ -1,5 +1,6 @@
 import Crypto
 import Fluent
+import FluentSQLiteDriver
 import Foundation
 import SQLKit
 import SubsidiaCore
@@ -55,7 +56,8 @@ enum ApplicationOperations {
     /// Saves a section's answers in one transaction if the version sent is still the current one (optimistic
     /// locking), with an audit entry when `audit` names one (a save button or the API; not each autosave).
     /// Written with SQLKit, one statement per table: the answers upserted, the emptied ones deleted, the row's
-    /// columns that lists and rules read directly updated.
+    /// columns that lists and rules read directly updated. An autosave on SQLite does the same in one statement
+    /// (migration M008).
     static func saveAnswers(
         _ req: Request, context c: SectionContext, section s: ApplicationSection, values: FormValues, audit: String?
     ) async throws -> SaveOutcome {
@@ -64,10 +66,15 @@ enum ApplicationOperations {
         guard let sent = Int(values["version"]) else { return .conflict }
         let appID = c.applicationID
         let now = req.now
+        let kept = answers.compactMap { code, value in value.map { (code, AnswerColumns($0)) } }.sorted { $0.0 < $1.0 }
+        let emptied = answers.filter { $0.value == nil }.map(\.key).sorted()
+        let project = s == .project ? ProjectColumns(answers) : nil
+        if audit == nil, let sql = req.db as? any SQLDatabase, sql.dialect.name == "sqlite" {
+            return try await saveAtOnce(req, application: appID, section: s, version: sent, kept: kept, emptied: emptied, project: project, on: sql)
+        }
         return try await req.transaction { db -> SaveOutcome in
             guard let sql = db as? any SQLDatabase,
                   let newVersion = try await ApplicationsController.bumpVersion(appID, section: s, from: sent, on: db) else { return .conflict }
-            let kept = answers.compactMap { code, value in value.map { (code, AnswerColumns($0)) } }.sorted { $0.0 < $1.0 }
             if !kept.isEmpty {
                 let insert = sql.insert(into: ApplicationAnswer.schema)
                     .columns("id", "application_id", "question_code", "text_value", "int_value", "date_value", "bool_value")
@@ -79,25 +86,76 @@ enum ApplicationOperations {
                         .set(excludedValueOf: "date_value").set(excludedValueOf: "bool_value")
                 }.run()
             }
-            let emptied = answers.filter { $0.value == nil }.map(\.key).sorted()
             if !emptied.isEmpty {
                 try await sql.delete(from: ApplicationAnswer.schema).where("application_id", .equal, SQLBind(appID))
                     .where("question_code", .in, SQLBind.group(emptied)).run()
             }
             let update = sql.update(GrantApplication.schema).set("updated_at", to: SQLBind(now))
-            if s == .project {
-                // Columns that lists and rules read directly.
-                func text(_ c: String) -> String? { if case .text(let t)?? = answers[c] { return t } else { return nil } }
-                func date(_ c: String) -> String? { if case .date(let d)?? = answers[c] { return d.iso } else { return nil } }
-                func code(_ c: String) -> String? { if case .codes(let x)?? = answers[c] { return x.first } else { return nil } }
-                update.set("title", to: SQLBind(text("title") ?? "")).set("project_start", to: SQLBind(date("start_date")))
-                    .set("project_end", to: SQLBind(date("end_date"))).set("action_code", to: SQLBind(code("action")))
-                    .set("festival_code", to: SQLBind(code("festival")))
+            if let project {
+                update.set("title", to: SQLBind(project.title)).set("project_start", to: SQLBind(project.start))
+                    .set("project_end", to: SQLBind(project.end)).set("action_code", to: SQLBind(project.action))
+                    .set("festival_code", to: SQLBind(project.festival))
             }
             try await update.where("id", .equal, SQLBind(appID)).run()
             if let audit { try await Audit.record("application.section_saved", entity: "application", id: appID, summary: audit, by: req, on: db) }
             return .saved(version: newVersion)
         }
+    }
+
+    /// The project section's answers that the application row repeats, for the lists and rules that read them directly.
+    struct ProjectColumns: Encodable {
+        let title: String
+        let start: String?
+        let end: String?
+        let action: String?
+        let festival: String?
+
+        init(_ answers: [String: AnswerValue?]) {
+            func text(_ c: String) -> String? { if case .text(let t)?? = answers[c] { return t } else { return nil } }
+            func date(_ c: String) -> String? { if case .date(let d)?? = answers[c] { return d.iso } else { return nil } }
+            func code(_ c: String) -> String? { if case .codes(let x)?? = answers[c] { return x.first } else { return nil } }
+            title = text("title") ?? ""
+            start = date("start_date")
+            end = date("end_date")
+            action = code("action")
+            festival = code("festival")
+        }
+    }
+
+    /// The autosave on SQLite: one insert into the view of migration M008, whose trigger checks the version and
+    /// writes the answers, the version and the application's columns, all or nothing. The answers cross into
+    /// SQLite as JSON and are stored in their typed columns; ids and the time stamp are bound as every other
+    /// write binds them.
+    static func saveAtOnce(
+        _ req: Request, application id: UUID, section s: ApplicationSection, version sent: Int, kept: [(String, AnswerColumns)],
+        emptied: [String], project: ProjectColumns?, on sql: any SQLDatabase
+    ) async throws -> SaveOutcome {
+        struct Answer: Encodable {
+            let id: String
+            let code: String
+            let text: String?
+            let integer: Int64?
+            let date: String?
+            let bool: Bool?
+        }
+        let encoder = JSONEncoder()
+        let answers = String(decoding: try encoder.encode(kept.map { code, v in
+            Answer(id: UUID().uuidString, code: code, text: v.text, integer: v.integer, date: v.date, bool: v.bool)
+        }), as: UTF8.self)
+        let emptiedJSON = String(decoding: try encoder.encode(emptied), as: UTF8.self)
+        let projectJSON = try project.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let now = req.now
+        do {
+            try await req.application.writeGate.exclusive(on: req.db) { _ in
+                try await sql.raw("""
+                    INSERT INTO application_section_saves (application_id, section, expected_version, answers, emptied, project, saved_at) \
+                    VALUES (\(bind: id), \(bind: s.rawValue), \(bind: sent), \(bind: answers), \(bind: emptiedJSON), \(bind: projectJSON), \(bind: now))
+                    """).run()
+            }
+        } catch let error as SQLiteError where error.message.contains("subsidia:conflict") {
+            return .conflict
+        }
+        return .saved(version: sent + 1)
     }
 
     /// An answer spread over the typed columns of `application_answers` (exports read them as they are).

@@ -134,8 +134,9 @@ enum QueueController {
 
     /// A search's page and its exact count in one pass: the matches' sort keys are read once (the search index,
     /// then each match's filter columns from the covering index of M007) into a materialised set, which gives
-    /// both the count and the page's ids; only the page's rows are read from the table. Page and count read
-    /// the matches twice before: 30 ms of SQLite for a theme word (4,500 matches) where one pass takes 14 ms.
+    /// both the count and the page's ids; only the page's rows are read from the table. Before, the page and the
+    /// count each read every match from the table: 28 and 26 ms of SQLite for a theme word (4,500 matches), 14 ms
+    /// each through the covering index (measured in the `sqlite3` shell on the benchmark file).
     /// Nil when the page is empty after a cursor, where the set gives no row to carry the count.
     static func searchPage(_ filters: Filters, after cursor: String?, limit: Int, on sql: any SQLDatabase, postgres: Bool)
         async throws -> (rows: [Row], total: Int)? {

@@ -32,10 +32,16 @@ actor WriteGate {
     /// Runs `body` in a transaction on `db`, alone among this process's write transactions on SQLite.
     nonisolated func transaction<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T)
         async throws -> T {
-        guard (db as? any SQLDatabase)?.dialect.name == "sqlite" else { return try await db.transaction(body) }
+        try await exclusive(on: db) { try await $0.transaction(body) }
+    }
+
+    /// Runs `body` (a write that is one statement, or a transaction it opens itself) alone among this process's
+    /// writes on SQLite; on PostgreSQL it runs at once.
+    nonisolated func exclusive<T: Sendable>(on db: any Database, _ body: @Sendable (any Database) async throws -> T) async throws -> T {
+        guard (db as? any SQLDatabase)?.dialect.name == "sqlite" else { return try await body(db) }
         await enter()
         do {
-            let result = try await db.transaction(body)
+            let result = try await body(db)
             await leave()
             return result
         } catch {
