@@ -82,8 +82,7 @@ enum CallForm {
         let maxAmount = money("max_amount")
         var kmRate: Money?
         if v.has("km_rate") {
-            kmRate = Money.parse(v["km_rate"])
-            if let k = kmRate, k.cents > 0, k <= kmRateMaximum {} else { kmRate = nil; e.add("km_rate", "callform.error.km_rate") }
+            if let k = Money.parse(v["km_rate"]), k.cents > 0, k <= kmRateMaximum { kmRate = k } else { e.add("km_rate", "callform.error.km_rate") }
         }
         let globalBudget = money("global_budget")
         var maxRate: Rate?

@@ -55,7 +55,6 @@ enum EvaluationsController {
         /// The grid as the page script needs it to add the total up while the evaluator scores (see `LiveGrid`).
         let liveGrid: String?
         let handedIn: Bool
-        let maxTotal: String
         let documents: [Document]
 
         struct Document: Encodable, Sendable { let href: String; let label: String }
@@ -130,7 +129,7 @@ enum EvaluationsController {
             declarationForm: declarationForm, conflict: x.state == .conflict, groups: groups, scoreForm: scoreForm, total: total,
             totalBefore: around.first ?? "", totalAfter: around.dropFirst().joined(),
             liveGrid: scoreForm == nil ? nil : LiveGrid(grid, decimalComma: req.language != .en).json,
-            handedIn: x.handedInAt != nil, maxTotal: String(grid.maxTotal), documents: documents),
+            handedIn: x.handedInAt != nil, documents: documents),
             errors: !errors.isEmpty, status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
 
