@@ -115,13 +115,19 @@ enum QueueController {
         }
     }
 
-    /// One page of rows in the filters' order, starting after `cursor` (the page and the export read alike).
-    static func rows(_ filters: Filters, after cursor: String?, limit: Int, on sql: any SQLDatabase, postgres: Bool) async throws -> [Row] {
+    /// `columns` of up to `limit` rows in the filters' order, starting after `cursor`: the page and the export's
+    /// batches read alike.
+    static func select(_ columns: SQLQueryString, _ filters: Filters, after cursor: String?, limit: Int, postgres: Bool) -> SQLQueryString {
         let (order, keyset) = order(filters.sort, after: cursor)
         var condition = filters.conditions(postgres: postgres)
         if let keyset { condition = condition + " AND " + keyset }
-        return try await sql.raw("SELECT " + columns + " FROM applications a JOIN calls c ON c.id = a.call_id WHERE " + condition
-                                 + " ORDER BY " + order + " LIMIT \(literal: limit)").all(decoding: Row.self)
+        return "SELECT " + columns + " FROM applications a JOIN calls c ON c.id = a.call_id WHERE " + condition
+            + " ORDER BY " + order + " LIMIT \(literal: limit)"
+    }
+
+    /// One page of rows in the filters' order, starting after `cursor`.
+    static func rows(_ filters: Filters, after cursor: String?, limit: Int, on sql: any SQLDatabase, postgres: Bool) async throws -> [Row] {
+        try await sql.raw(select(columns, filters, after: cursor, limit: limit, postgres: postgres)).all(decoding: Row.self)
     }
 
     /// Counted up to a bound: beyond it the officer narrows the filters rather than reads the figure (the
@@ -244,11 +250,7 @@ enum QueueController {
     /// One batch of the export, in the page's order after `cursor`.
     static func exportBatch(_ filters: Filters, after cursor: String?, size: Int, on sql: any SQLDatabase, postgres: Bool)
         async throws -> [any SQLRow] {
-        let (order, keyset) = order(filters.sort, after: cursor)
-        var condition = filters.conditions(postgres: postgres)
-        if let keyset { condition = condition + " AND " + keyset }
-        return try await sql.raw("SELECT " + exportColumns + " FROM applications a JOIN calls c ON c.id = a.call_id WHERE " + condition
-                                 + " ORDER BY " + order + " LIMIT \(literal: size)").all()
+        try await sql.raw(select(exportColumns, filters, after: cursor, limit: size, postgres: postgres)).all()
     }
 
     /// The page's columns, the texts never null (one read per text column instead of a null check and a read).
