@@ -227,6 +227,7 @@ struct ApplicationRuleTests {
 
     @Test("COM-23, COM-25, COM-26, PAFMI-02: totals A and B in cents, running costs and loans apart")
     func budget() {
+        #expect(ExpenseLine.communesKilometreRate == Money(cents: 30))
         let expenses = [
             // COM-25: 2 educators at 4,000 € a month for 3 months, 50 % on the project = 12,000 €.
             ExpenseLine(category: .personnel, detail: "Éducateurs", quantity: 3, unitCost: Money(euros: 4_000), function: "Éducateur",

@@ -64,7 +64,7 @@ enum APIController {
             reference: c.reference, title: c.title, summary: c.summary, programme: programme.code, ruleSet: c.ruleSet, kind: c.kind,
             status: c.status, opensAt: c.opensAt, closesAt: c.closesAt, leadTimeDays: c.leadTimeDays,
             eligibleLegalForms: c.legalForms.map(\.rawValue), maxAmountCents: c.maxAmountCents, maxRateBasisPoints: c.maxRateBP,
-            globalBudgetCents: c.globalBudgetCents, kmRateCents: c.kmRateCents ?? 30,
+            globalBudgetCents: c.globalBudgetCents, kmRateCents: c.kmRateCents ?? ExpenseLine.communesKilometreRate.cents,
             sections: ApplicationSection.sections(for: c.rules).map(\.rawValue))
     }
 

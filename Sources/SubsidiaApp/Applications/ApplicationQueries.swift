@@ -151,7 +151,7 @@ struct ApplicationBundle: Sendable {
 
     var ruleSet: RuleSet { call.call.rules }
     var formSections: [ApplicationSection] { ApplicationSection.sections(for: ruleSet) }
-    var kilometreRate: Money { Money(cents: call.call.kmRateCents ?? 30) }
+    var kilometreRate: Money { call.call.kmRateCents.map(Money.init(cents:)) ?? ExpenseLine.communesKilometreRate }
     var expenseLines: [ExpenseLine] { expenses.map(\.line) }
     var revenueLines: [RevenueLine] { revenues.map(\.line) }
     var summary: BudgetSummary { BudgetSummary(expenses: expenseLines, revenues: revenueLines, kilometreRate: kilometreRate) }

@@ -129,7 +129,7 @@ enum CallForm {
         c.globalBudgetCents = d.globalBudget?.cents
         c.blindReview = p.blindReview
         // COM-26: the communes subsidy values a private-car kilometre at 0.30 € unless the officer sets another rate.
-        c.kmRateCents = p.kmRate?.cents ?? (p.ruleSet == .communes ? 30 : nil)
+        c.kmRateCents = p.kmRate?.cents ?? (p.ruleSet == .communes ? ExpenseLine.communesKilometreRate.cents : nil)
     }
 
     static func values(of c: Call, language: Language) -> FormValues {

@@ -177,7 +177,7 @@ enum DemoData {
         c.globalBudgetCents = s.globalBudget?.cents
         c.isDemo = s.isDemo
         // COM-26: 0.30 € per kilometre by private car (Annex 2 of seed 003).
-        c.kmRateCents = s.ruleSet == .communes ? 30 : nil
+        c.kmRateCents = s.ruleSet == .communes ? ExpenseLine.communesKilometreRate.cents : nil
         c.blindReview = false
         try await c.create(on: db)
         return c

@@ -74,6 +74,10 @@ public struct ExpenseLine: Sendable, Equatable {
         self.privateCar = privateCar
     }
 
+    /// COM-26: what a kilometre by private car is worth in the communes subsidy (0.30 €), and the rate of a call
+    /// that sets none.
+    public static let communesKilometreRate = Money(cents: 30)
+
     /// The line's amount in cents, computed here and only here. Shares round down to the cent.
     public func amount(kilometreRate: Money) -> Money {
         switch category {
