@@ -21,10 +21,13 @@ public func configure(_ app: Application, config: AppConfig, clock: any Subsidia
     app.migrations.add(M006_SearchDocuments())
     app.migrations.add(M007_QueueLookup())
     app.migrations.add(M008_SectionSaves())
+    app.migrations.add(M009_SearchKeys())
+    app.migrations.add(M010_QueueOrder())
     // bcrypt's cost: 12 in service; tests use the minimum so hundreds of logins stay fast.
     app.passwords.use(.bcrypt(cost: app.environment == .testing ? 4 : 12))
 
     _ = app.writeGate  // created before the first request, read only afterwards
+    _ = app.commitGroup
     app.catalogue = try Catalogue.load(from: root + "Resources/Locales")
     app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag()

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import Testing
 import VaporTesting
@@ -280,6 +281,36 @@ struct ApplicationsTests {
             #expect(stored[0].first { $0[0] == "edition_number" } == ["edition_number", "∅", "3", "∅", "∅"])
             #expect(stored[0].first { $0[0] == "new_project" } == ["new_project", "∅", "∅", "∅", "false"])
             #expect(columns[0] == columns[1] && columns[0] == ["Fête « entre voisins »", "2027-05-01", "2027-05-02", "festival", nil])
+        }
+    }
+
+    @Test("Autosaves that arrive together are committed as a group: each one succeeds or fails on its own, the others are all written")
+    func commitGroup() async throws {
+        try await withSubsidia { app, _ in
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.raw("CREATE TABLE group_probe (n INTEGER PRIMARY KEY)").run()
+            let group = app.commitGroup
+            let db = app.db
+            // 40 saves at once, 10 of them repeating a number already sent: those fail alone, as a stale version does.
+            let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { tasks in
+                for k in 0..<40 {
+                    tasks.addTask {
+                        do {
+                            try await group.run("INSERT INTO group_probe (n) VALUES (\(bind: k % 30))", on: db)
+                            return (k % 30, true)
+                        } catch {
+                            return (k % 30, false)
+                        }
+                    }
+                }
+                var all: [(Int, Bool)] = []
+                for try await outcome in tasks { all.append(outcome) }
+                return all
+            }
+            #expect(outcomes.filter(\.1).count == 30 && Set(outcomes.filter(\.1).map(\.0)) == Set(0..<30))
+            #expect(outcomes.filter { !$0.1 }.count == 10)
+            struct Count: Decodable { let n: Int }
+            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM group_probe").first(decoding: Count.self)?.n == 30)
         }
     }
 

@@ -38,6 +38,14 @@ struct InstructionHTTPTests {
             #expect((try await officer.get("/staff/applications?min=abc")).status == .unprocessableEntity)
             let csv = try await officer.get("/staff/applications.csv?q=amitie")
             #expect(csv.body.string.contains("COM-DEMO-2027-0001") && csv.body.string.components(separatedBy: "\r\n").count == 3)
+            // Every column of the line, as the database holds the application (SQLite reads them by position).
+            let row = try #require(try await GrantApplication.find(id, on: app.db))
+            let itsCall = try #require(try await Call.find(row.$call.id, on: app.db))
+            let line = [row.reference ?? "", itsCall.reference, row.title, row.legalName, row.legalForm, row.locality, row.actionCode ?? "",
+                        "submitted", row.requestedCents.map { MoneyFormatter.plainDecimal(Money(cents: $0)) } ?? "",
+                        row.submittedAt.map(DateText.iso8601) ?? "", ""].map(CSV.field).joined(separator: ",")
+            #expect(csv.body.string.components(separatedBy: "\r\n")[1] == line)
+            #expect(row.requestedCents != nil && row.submittedAt != nil && !row.legalName.isEmpty)
 
             // COM-15: the signed form is missing, so the file cannot be declared complete.
             page = try await officer.get(staff)
@@ -50,6 +58,9 @@ struct InstructionHTTPTests {
             #expect(try await officer.post(staff + "/request-items", [("items", "Le formulaire signé"), ("due_date", "2026-12-07")]).status == .seeOther)
             #expect(try await status(app, id) == .incomplete)
             #expect(try await mails(app, to: "applicant@subsidia.example").last?.body.contains("Le formulaire signé") == true)
+            // A search filters on the status the application has now (SQLite keeps the search's copy in step, M009).
+            #expect((try await officer.get("/staff/applications?q=amitie&status=incomplete")).text.contains("COM-DEMO-2027-0001"))
+            #expect(!(try await officer.get("/staff/applications?q=amitie&status=submitted")).text.contains("COM-DEMO-2027-0001"))
 
             // The applicant sees the request, adds the document and sends the file back.
             page = try await applicant.get(base)
@@ -314,8 +325,19 @@ struct InstructionHTTPTests {
             // The export reads in batches (of 7 in the tests): each line once, in the queue's order.
             let exported = try await officer.get("/staff/applications.csv?call=\(call.id!)&sort=oldest").body.string
             #expect(exported.matches(of: try Regex("COM-DEMO-2027-B[0-9]{6}")).map { String(exported[$0.range]) } == references)
+            // The other sorts cross batches too: the database's order, each line once.
+            struct Reference: Decodable { let reference: String }
+            for (sort, key) in [("requested", "COALESCE(requested_cents, 0)"), ("score", "COALESCE(score_hundredths, -1)")] {
+                let expected = try await sql.raw("""
+                    SELECT reference FROM applications WHERE call_id = \(bind: call.id!) AND status <> 'draft' \
+                    ORDER BY \(unsafeRaw: key) DESC, id DESC
+                    """).all(decoding: Reference.self).map(\.reference)
+                let sorted = try await officer.get("/staff/applications.csv?call=\(call.id!)&sort=\(sort)").body.string
+                #expect(sorted.matches(of: try Regex("COM-DEMO-2027-B[0-9]{6}")).map { String(sorted[$0.range]) } == expected)
+                #expect(Set(expected).count == 60)
+            }
             struct Count: Decodable { let n: Int }
-            let table = DatabaseSetup.isPostgres(app.db) ? "application_search" : "application_search_docs"
+            let table = DatabaseSetup.isPostgres(app.db) ? "application_search" : "application_search_keys"
             #expect(try await sql.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first(decoding: Count.self)?.n == 60)
 
             // Dashboard: counts per status as in the database, granted against the budget, the chart and its table.

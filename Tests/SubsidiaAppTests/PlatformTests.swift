@@ -7,6 +7,13 @@ import VaporTesting
 
 @Suite("Platform: health, configuration, catalogues, roles, admin, headers")
 struct PlatformTests {
+    @Test("CSV: fields quoted as RFC 4180 asks, formulas neutralised, accents kept, CRLF line ends")
+    func csvFields() {
+        #expect(CSV.line(["plain", "Fête à Démoville", "a,b", "say \"hi\"", "two\nlines", "=SUM(A1)", "-5", "@x", "+1,5", ""])
+                == "plain,Fête à Démoville,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",'=SUM(A1),'-5,'@x,\"'+1,5\",\r\n")
+        #expect(CSV.field("1 500,00 €") == "\"1 500,00 €\"" && CSV.field("COM-2023-0007") == "COM-2023-0007")
+    }
+
     @Test("GET /health answers status, database kind and applied migrations")
     func health() async throws {
         try await withSubsidia { app, _ in
@@ -14,7 +21,7 @@ struct PlatformTests {
             #expect(res.status == .ok)
             struct H: Decodable { let status: String; let database: String; let migrations: Int }
             let h = try JSONDecoder().decode(H.self, from: Data(res.body.string.utf8))
-            #expect(h.status == "ok" && h.migrations == 8)
+            #expect(h.status == "ok" && h.migrations == 10)
             #expect(h.database == (ProcessInfo.processInfo.environment["DATABASE_URL"].map { $0.isEmpty ? "sqlite" : "postgresql" } ?? "sqlite"))
         }
     }

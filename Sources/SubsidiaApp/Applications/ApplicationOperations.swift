@@ -69,8 +69,8 @@ enum ApplicationOperations {
         let kept = answers.compactMap { code, value in value.map { (code, AnswerColumns($0)) } }.sorted { $0.0 < $1.0 }
         let emptied = answers.filter { $0.value == nil }.map(\.key).sorted()
         let project = s == .project ? ProjectColumns(answers) : nil
-        if audit == nil, let sql = req.db as? any SQLDatabase, sql.dialect.name == "sqlite" {
-            return try await saveAtOnce(req, application: appID, section: s, version: sent, kept: kept, emptied: emptied, project: project, on: sql)
+        if audit == nil, (req.db as? any SQLDatabase)?.dialect.name == "sqlite" {
+            return try await saveAtOnce(req, application: appID, section: s, version: sent, kept: kept, emptied: emptied, project: project)
         }
         return try await req.transaction { db -> SaveOutcome in
             guard let sql = db as? any SQLDatabase,
@@ -123,12 +123,13 @@ enum ApplicationOperations {
     }
 
     /// The autosave on SQLite: one insert into the view of migration M008, whose trigger checks the version and
-    /// writes the answers, the version and the application's columns, all or nothing. The answers cross into
+    /// writes the answers, the version and the application's columns, all or nothing; committed with the other
+    /// saves that arrive meanwhile (`CommitGroup`). The answers cross into
     /// SQLite as JSON and are stored in their typed columns; ids and the time stamp are bound as every other
     /// write binds them.
     static func saveAtOnce(
         _ req: Request, application id: UUID, section s: ApplicationSection, version sent: Int, kept: [(String, AnswerColumns)],
-        emptied: [String], project: ProjectColumns?, on sql: any SQLDatabase
+        emptied: [String], project: ProjectColumns?
     ) async throws -> SaveOutcome {
         struct Answer: Encodable {
             let id: String
@@ -146,12 +147,10 @@ enum ApplicationOperations {
         let projectJSON = try project.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         let now = req.now
         do {
-            try await req.application.writeGate.exclusive(on: req.db) { _ in
-                try await sql.raw("""
-                    INSERT INTO application_section_saves (application_id, section, expected_version, answers, emptied, project, saved_at) \
-                    VALUES (\(bind: id), \(bind: s.rawValue), \(bind: sent), \(bind: answers), \(bind: emptiedJSON), \(bind: projectJSON), \(bind: now))
-                    """).run()
-            }
+            try await req.application.commitGroup.run("""
+                INSERT INTO application_section_saves (application_id, section, expected_version, answers, emptied, project, saved_at) \
+                VALUES (\(bind: id), \(bind: s.rawValue), \(bind: sent), \(bind: answers), \(bind: emptiedJSON), \(bind: projectJSON), \(bind: now))
+                """, on: req.db)
         } catch let error as SQLiteError where error.message.contains("subsidia:conflict") {
             return .conflict
         }

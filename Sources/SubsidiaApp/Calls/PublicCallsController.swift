@@ -303,15 +303,48 @@ enum PublicCallsController {
 enum CSV {
     /// One RFC 4180 field; a leading =, +, - or @ is neutralised so spreadsheets do not run it as a formula.
     static func field(_ s: String) -> String {
-        var v = s
-        if let first = v.utf8.first, first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
-            || first == UInt8(ascii: "@") { v = "'" + v }
-        if v.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) {
-            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return v
+        var out = ByteBuffer()
+        append(field: s, to: &out)
+        return String(buffer: out)
     }
 
     /// A record with its CRLF line end.
-    static func line(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") + "\r\n" }
+    static func line(_ fields: [String]) -> String {
+        var out = ByteBuffer()
+        append(fields, to: &out)
+        return String(buffer: out)
+    }
+
+    /// A record with its CRLF line end, written into `out` byte by byte (the queue's export writes 90,000 of
+    /// them: building each field and line as a string first was a sixth of its time).
+    static func append(_ fields: [String], to out: inout ByteBuffer) {
+        for (i, f) in fields.enumerated() {
+            if i > 0 { out.writeInteger(UInt8(ascii: ",")) }
+            append(field: f, to: &out)
+        }
+        out.writeStaticString("\r\n")
+    }
+
+    static func append(field s: String, to out: inout ByteBuffer) {
+        let quote = UInt8(ascii: "\"")
+        let bytes = s.utf8
+        let formula = bytes.first.map { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "@") }
+            ?? false
+        let quoted = bytes.contains { $0 == UInt8(ascii: ",") || $0 == quote || $0 == 10 || $0 == 13 }
+        if !quoted && !formula {
+            out.writeString(s)
+            return
+        }
+        if quoted { out.writeInteger(quote) }
+        if formula { out.writeInteger(UInt8(ascii: "'")) }
+        if quoted {
+            for b in bytes {
+                if b == quote { out.writeInteger(quote) }
+                out.writeInteger(b)
+            }
+            out.writeInteger(quote)
+        } else {
+            out.writeString(s)
+        }
+    }
 }

@@ -3,8 +3,8 @@ import Foundation
 import SQLKit
 
 /// Full-text search over an application's title, applicant and description, for the officers' queue: SQLite
-/// FTS5 over `application_search_docs` on the embedded default (migration M006), a generated tsvector with a
-/// GIN index on PostgreSQL (migration M004).
+/// FTS5 on the embedded default, its rows numbered as the narrow `application_search_keys` table that holds each
+/// entry's queue columns (migrations M006, M009), a generated tsvector with a GIN index on PostgreSQL (M004).
 /// Text is folded (lower case, no accents) before it is stored and searched, so both engines agree that
 /// "fete" finds "Fête".
 enum SearchIndex {
@@ -12,21 +12,27 @@ enum SearchIndex {
         text.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)
     }
 
-    /// Replaces the application's entry (called at each submission, inside its transaction): one upsert on the
-    /// table keyed by application; on SQLite, triggers carry the change into the FTS5 index.
+    /// Replaces the application's entry (called at each submission, inside its transaction): one upsert on
+    /// PostgreSQL's table keyed by application; on SQLite one insert into M009's view, whose trigger writes the
+    /// entry's queue columns and replaces its text in the FTS5 index.
     static func update(_ id: UUID, title: String, applicant: String, reference: String?, description: String, on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
         let body = fold([reference ?? "", title, applicant, description].joined(separator: "\n"))
-        let table = sql.dialect.name == "postgresql" ? "application_search" : "application_search_docs"
-        try await sql.raw("""
-            INSERT INTO \(unsafeRaw: table) (application_id, body) VALUES (\(bind: id), \(bind: body)) \
-            ON CONFLICT (application_id) DO UPDATE SET body = excluded.body
-            """).run()
+        if sql.dialect.name == "postgresql" {
+            try await sql.raw("""
+                INSERT INTO application_search (application_id, body) VALUES (\(bind: id), \(bind: body)) \
+                ON CONFLICT (application_id) DO UPDATE SET body = excluded.body
+                """).run()
+        } else {
+            try await sql.raw("INSERT INTO application_search_entries (application_id, body) VALUES (\(bind: id), \(bind: body))").run()
+        }
     }
 
     /// The search words as a query each engine understands: every word must be there (a prefix match on
-    /// SQLite, a word match on PostgreSQL); nil when nothing searchable was typed.
-    static func condition(_ q: String, postgres: Bool) -> SQLQueryString? {
+    /// SQLite, a word match on PostgreSQL); nil when nothing searchable was typed. `a` is the applications
+    /// table, or on SQLite with `onKeys` the table of the matches' queue columns (M009), read without going
+    /// through each application's id.
+    static func condition(_ q: String, postgres: Bool, onKeys: Bool = false) -> SQLQueryString? {
         let words = fold(q).split { !$0.isLetter && !$0.isNumber }.map(String.init).filter { !$0.isEmpty }.prefix(8)
         guard !words.isEmpty else { return nil }
         if postgres {
@@ -34,9 +40,7 @@ enum SearchIndex {
             return "a.id IN (SELECT application_id FROM application_search WHERE vector @@ plainto_tsquery('simple', \(bind: query)))"
         }
         let match = words.map { "\"" + $0 + "\"*" }.joined(separator: " ")
-        return """
-            a.id IN (SELECT application_id FROM application_search_docs \
-            WHERE id IN (SELECT rowid FROM application_search WHERE application_search MATCH \(bind: match)))
-            """
+        let rows: SQLQueryString = "(SELECT rowid FROM application_search WHERE application_search MATCH \(bind: match))"
+        return onKeys ? "a.doc_id IN " + rows : "a.id IN (SELECT id FROM application_search_keys WHERE doc_id IN " + rows + ")"
     }
 }

@@ -9,12 +9,23 @@ import SQLKit
 struct M006_SearchDocuments: AsyncMigration {
     func prepare(on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase, sql.dialect.name != "postgresql" else { return }
+        try await Self.createEntries(sql)
+        try await sql.raw("INSERT INTO application_search_docs (application_id, body) SELECT application_id, body FROM application_search").run()
+        try await sql.raw("DROP TABLE application_search").run()
+        try await Self.createIndex(sql)
+    }
+
+    /// The entries table, keyed by application (also used by M009's revert).
+    static func createEntries(_ sql: any SQLDatabase) async throws {
         try await sql.raw("""
             CREATE TABLE application_search_docs (id INTEGER PRIMARY KEY, \
             application_id BLOB NOT NULL UNIQUE REFERENCES applications (id) ON DELETE CASCADE, body TEXT NOT NULL)
             """).run()
-        try await sql.raw("INSERT INTO application_search_docs (application_id, body) SELECT application_id, body FROM application_search").run()
-        try await sql.raw("DROP TABLE application_search").run()
+    }
+
+    /// The FTS5 index over the entries, built from them, and the triggers that keep it in step (also used by
+    /// M009's revert).
+    static func createIndex(_ sql: any SQLDatabase) async throws {
         try await sql.raw("""
             CREATE VIRTUAL TABLE application_search USING fts5(body, content = 'application_search_docs', content_rowid = 'id', \
             tokenize = 'unicode61 remove_diacritics 2')

@@ -64,6 +64,18 @@ extension Application {
     }
 }
 
+extension Application {
+    private struct CommitGroupKey: StorageKey { typealias Value = CommitGroup }
+
+    /// The process's group commit for autosaves on SQLite (see `CommitGroup`), behind the write gate.
+    var commitGroup: CommitGroup {
+        if let group = storage[CommitGroupKey.self] { return group }
+        let group = CommitGroup(gate: writeGate)
+        storage[CommitGroupKey.self] = group
+        return group
+    }
+}
+
 extension Request {
     /// A write transaction on the request's database, through the application's write gate: every change a
     /// page or the API makes goes through here rather than `db.transaction`.
