@@ -12,9 +12,6 @@ public func configure(_ app: Application, config: AppConfig, clock: any Subsidia
     let root = ResourceLocator.root(app)
     app.directory = DirectoryConfiguration(workingDirectory: root)
 
-    // SQLite's queries run on this pool's threads: two per core (the default is one), so that the autosaves'
-    // writer waiting for the disk does not hold back the reads of both event loops.
-    app.threadPool = NIOThreadPool(numberOfThreads: 2 * System.coreCount)
     try DatabaseSetup.configure(app, config.database)
     app.migrations.add(M001_Platform())
     app.migrations.add(M002_Applications())
@@ -30,7 +27,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any Subsidia
     app.passwords.use(.bcrypt(cost: app.environment == .testing ? 4 : 12))
 
     _ = app.writeGate  // created before the first request, read only afterwards
-    app.lifecycle.use(CommitGroup.Shutdown(group: app.commitGroup))
+    _ = app.commitGroup
     app.catalogue = try Catalogue.load(from: root + "Resources/Locales")
     app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag()
@@ -70,7 +67,6 @@ enum ResourceLocator {
 public enum Startup {
     public static func prepare(_ app: Application, announce: Bool) async throws {
         try await DatabaseSetup.prepareSQLite(app)
-        try await DatabaseSetup.openWriter(app)
         // A new database has no migrations table yet.
         let before = (try? await DatabaseSetup.appliedMigrations(app.db)) ?? 0
         try await app.autoMigrate()

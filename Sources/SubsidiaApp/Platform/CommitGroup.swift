@@ -1,5 +1,4 @@
 import Fluent
-import FluentSQLiteDriver
 import SQLKit
 import Vapor
 
@@ -22,29 +21,8 @@ actor CommitGroup {
     private var queued: [Queued] = []
     private var committing = false
     private let gate: WriteGate
-    /// The groups' own connection (`DatabaseSetup.openWriter`); without one, a group runs on a pool connection.
-    private var writer: SQLiteConnection?
 
     init(gate: WriteGate) { self.gate = gate }
-
-    func attach(_ connection: SQLiteConnection) async {
-        if let old = writer { try? await old.close() }
-        writer = connection
-    }
-
-    /// Closes the writer when the application stops.
-    struct Shutdown: LifecycleHandler {
-        let group: CommitGroup
-
-        func shutdownAsync(_ application: Application) async {
-            await group.closeWriter()
-        }
-    }
-
-    func closeWriter() async {
-        try? await writer?.close()
-        writer = nil
-    }
 
     /// Runs `statement` in the next group's transaction and returns once that transaction is committed; throws
     /// the statement's own error. Elsewhere than on SQLite the statement runs at once, on its own.
@@ -65,37 +43,14 @@ actor CommitGroup {
         while let first = queued.first {
             let group = queued
             queued = []
-            let results = await Self.commit(group.map(\.statement), on: first.db, writer: writer, gate: gate)
+            let results = await Self.commit(group.map(\.statement), on: first.db, gate: gate)
             for (item, result) in zip(group, results) { item.done.resume(returning: result) }
         }
         committing = false
     }
 
-    private static func commit(_ statements: [SQLQueryString], on db: any Database, writer: SQLiteConnection?, gate: WriteGate)
-        async -> [Result<Void, any Error>] {
+    private static func commit(_ statements: [SQLQueryString], on db: any Database, gate: WriteGate) async -> [Result<Void, any Error>] {
         do {
-            if let writer, let sql = db as? any SQLDatabase {
-                return try await gate.exclusive(on: db) { _ in
-                    _ = try await writer.query("BEGIN IMMEDIATE")
-                    var results: [Result<Void, any Error>] = []
-                    for statement in statements {
-                        do {
-                            let (text, binds) = try SQLiteReads.statement(statement, dialectOf: sql)
-                            _ = try await writer.query(text, binds)
-                            results.append(.success(()))
-                        } catch {
-                            results.append(.failure(error))
-                        }
-                    }
-                    do {
-                        _ = try await writer.query("COMMIT")
-                    } catch {
-                        _ = try? await writer.query("ROLLBACK")
-                        throw error
-                    }
-                    return results
-                }
-            }
             return try await gate.transaction(on: db) { tx in
                 guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError) }
                 var results: [Result<Void, any Error>] = []

@@ -8,16 +8,10 @@ enum DatabaseSetup {
     static func configure(_ app: Application, _ choice: AppConfig.DatabaseChoice) throws {
         switch choice {
         case .sqliteMemory:
-            // A file of its own in the temporary directory, removed at shutdown (the driver's "memory" database is a
-            // temporary file too): the pool's connections and the autosaves' writer open the same one.
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("subsidia-\(UUID().uuidString).sqlite").path
-            app.sqlitePath = path
-            app.lifecycle.use(RemoveFiles(paths: ["", "-wal", "-shm", "-journal"].map { path + $0 }))
-            app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+            app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
         case .sqliteFile(let path):
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            app.sqlitePath = path
             app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
         case .postgres(let url, let searchPath):
             var config = try SQLPostgresConfiguration(url: url)
@@ -26,39 +20,21 @@ enum DatabaseSetup {
         }
     }
 
-    /// WAL journal (a property of the file; also for the temporary database, so that tests read and write as the
-    /// server does), then on every connection: foreign keys, a busy timeout, and
+    /// WAL journal (a property of the file), then on every connection: foreign keys, a busy timeout, and
     /// room to read a large file without a system call per page (a 64 MB page cache and 256 MB of memory
     /// mapping; measured: a third of the queue's time went to copying pages out of the kernel). The driver
     /// keeps one connection per event loop, so each loop's connection is set up through that loop.
     static func prepareSQLite(_ app: Application) async throws {
         guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
-        try await sql.raw("PRAGMA journal_mode=WAL").run()
+        if case .sqliteFile = app.subsidiaConfig.database {
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+        }
         for loop in app.eventLoopGroup.makeIterator() {
             guard let connection = app.databases.database(logger: app.logger, on: loop) as? any SQLDatabase else { continue }
-            for pragma in connectionPragmas {
+            for pragma in ["foreign_keys=ON", "busy_timeout=5000", "cache_size=-65536", "mmap_size=268435456"] {
                 try await connection.raw("PRAGMA \(unsafeRaw: pragma)").run()
             }
         }
-    }
-
-    static let connectionPragmas = ["foreign_keys=ON", "busy_timeout=5000", "cache_size=-65536", "mmap_size=268435456"]
-
-    /// A connection of its own for the autosaves' group commits (`CommitGroup`), set up as the pool's. The driver
-    /// keeps one connection per event loop and opens no more; a group's transaction held that loop's connection,
-    /// and the loop's reads waited for the group to commit (measured: the server at 130 % of its 200 % CPU,
-    /// 632 autosaves/s at 64 connections). Closed at shutdown.
-    static func openWriter(_ app: Application) async throws {
-        guard let path = app.sqlitePath, (app.db as? any SQLDatabase)?.dialect.name == "sqlite" else { return }
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: app.threadPool, logger: app.logger,
-                                                     on: app.eventLoopGroup.any())
-        do {
-            for pragma in connectionPragmas { _ = try await writer.query("PRAGMA " + pragma) }
-        } catch {
-            try? await writer.close()
-            throw error
-        }
-        await app.commitGroup.attach(writer)
     }
 
     /// SQLite plans queries from the statistics ANALYZE gathers; without them it cannot tell a partial index of
@@ -81,24 +57,5 @@ enum DatabaseSetup {
 
     static func isPostgres(_ db: any Database) -> Bool {
         (db as? any SQLDatabase)?.dialect.name == "postgresql"
-    }
-
-    /// Removes a temporary database's files when the application stops.
-    struct RemoveFiles: LifecycleHandler {
-        let paths: [String]
-
-        func shutdown(_ application: Application) {
-            for path in paths { try? FileManager.default.removeItem(atPath: path) }
-        }
-    }
-}
-
-extension Application {
-    private struct SQLitePathKey: StorageKey { typealias Value = String }
-
-    /// The SQLite file every connection opens; nil on PostgreSQL.
-    var sqlitePath: String? {
-        get { storage[SQLitePathKey.self] }
-        set { storage[SQLitePathKey.self] = newValue }
     }
 }

@@ -10,14 +10,9 @@ import SQLKit
 enum SQLiteReads {
     static func rows(_ query: SQLQueryString, on db: any Database) async throws -> [SQLiteRow]? {
         guard let lite = db as? any SQLiteDatabase, let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return nil }
-        let (text, data) = try statement(query, dialectOf: sql)
-        return try await lite.withConnection { connection in try await connection.query(text, data) }
-    }
-
-    /// `query` as SQLite's text and bound values, for a connection used without SQLKit.
-    static func statement(_ query: SQLQueryString, dialectOf sql: any SQLDatabase) throws -> (String, [SQLiteData]) {
         let (text, binds) = sql.serialize(query)
         let encoder = SQLiteDataEncoder()
-        return (text, try binds.map { try encoder.encode($0) })
+        let data = try binds.map { try encoder.encode($0) }
+        return try await lite.withConnection { connection in try await connection.query(text, data) }
     }
 }
