@@ -207,6 +207,36 @@ struct InstructionHTTPTests {
         }
     }
 
+    @Test("The search's migrations M009 and M010 revert to M006's index and apply again; the application is found each time")
+    func searchMigrationsRevert() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            _ = try await submitted(app, applicant: Browser(app))
+            let officer = Browser(app)
+            try await officer.login("officer@subsidia.example")
+            func found() async throws -> Bool {
+                let newest = try await officer.get("/staff/applications?q=amitie").text
+                let largest = try await officer.get("/staff/applications?q=amitie&sort=requested").text
+                return newest.contains("COM-DEMO-2027-0001") && largest.contains("COM-DEMO-2027-0001")
+            }
+            #expect(try await found())
+            try await M010_QueueOrder().revert(on: app.db)
+            try await M009_SearchKeys().revert(on: app.db)
+            if !DatabaseSetup.isPostgres(app.db) {
+                // Back on M006's entries and index: the text was rebuilt from the application, and it is found.
+                struct Count: Decodable { let n: Int }
+                let sql = try #require(app.db as? any SQLDatabase)
+                #expect(try await sql.raw("""
+                    SELECT COUNT(*) AS n FROM application_search_docs \
+                    WHERE id IN (SELECT rowid FROM application_search WHERE application_search MATCH '"amitie"*')
+                    """).first(decoding: Count.self)?.n == 1)
+            }
+            try await M009_SearchKeys().prepare(on: app.db)
+            try await M010_QueueOrder().prepare(on: app.db)
+            #expect(try await found())
+            #expect(!(try await officer.get("/staff/applications?q=introuvable")).text.contains("COM-DEMO-2027-0001"))
+        }
+    }
+
     @Test("Each instruction route refuses other roles: applicants and evaluators get 403, another organisation's applicant too")
     func roles() async throws {
         try await withSubsidia(demo: true) { app, _ in
