@@ -182,6 +182,9 @@ struct InstructionHTTPTests {
             // An approval is cancelled only with a reason, which frees the amount; a rejection gives reasons.
             try await officer.get(staff)
             #expect(try await officer.post(staff + "/cancel", [("reason", " ")]).status == .unprocessableEntity)
+            let long = try await officer.post(staff + "/cancel", [("reason", String(repeating: "r", count: 4_001))])
+            #expect(long.status == .unprocessableEntity && long.text.contains("4000"))
+            #expect(try await status(app, id) == .approved)
             try await officer.get(staff)
             #expect(try await officer.post(staff + "/cancel", [("reason", "Projet reporté par la commune.")]).status == .seeOther)
             let cancelled = try await GrantApplication.find(id, on: app.db)

@@ -491,7 +491,7 @@ enum InstructionController {
         let now = req.now
         return try await step(req, sent: .cancel, field: "reason", flash: "instruction.flash.cancelled") { user, bundle, v, db in
             let id = bundle.application.id!
-            let reason = v["reason"].trimmingCharacters(in: .whitespacesAndNewlines)
+            let reason = try bounded(v, "reason", max: 4000)
             try Instruction.checkCancelApproval(from: try await status(id, on: db), reason: reason)
             let freed = try await GrantApplication.find(id, on: db)?.grantedCents
             try await Decisions.record(.cancelled, bundle: bundle, amount: freed, reasons: reason, binding: nil, by: user, req: req, on: db)
