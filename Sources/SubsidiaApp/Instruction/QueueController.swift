@@ -50,7 +50,7 @@ enum QueueController {
         }
 
         /// Whether the officer typed something the search index can look up.
-        var searches: Bool { SearchIndex.condition(q, postgres: false) != nil }
+        var searches: Bool { !SearchIndex.words(q).isEmpty }
 
         /// The WHERE clause, shared by the page, its count and the export, over `applications a` (or on SQLite
         /// with `onKeys`, over the search's table of queue columns, M009).

@@ -28,12 +28,17 @@ enum SearchIndex {
         }
     }
 
+    /// The words of `q` the index can look up, folded: at most eight.
+    static func words(_ q: String) -> [String] {
+        Array(fold(q).split { !$0.isLetter && !$0.isNumber }.map(String.init).prefix(8))
+    }
+
     /// The search words as a query each engine understands: every word must be there (a prefix match on
     /// SQLite, a word match on PostgreSQL); nil when nothing searchable was typed. `a` is the applications
     /// table, or on SQLite with `onKeys` the table of the matches' queue columns (M009), read without going
     /// through each application's id.
     static func condition(_ q: String, postgres: Bool, onKeys: Bool = false) -> SQLQueryString? {
-        let words = fold(q).split { !$0.isLetter && !$0.isNumber }.map(String.init).filter { !$0.isEmpty }.prefix(8)
+        let words = words(q)
         guard !words.isEmpty else { return nil }
         if postgres {
             let query = words.joined(separator: " ")
