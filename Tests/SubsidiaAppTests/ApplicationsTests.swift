@@ -24,6 +24,11 @@ func pdfToText(_ bytes: [UInt8]) throws -> String {
 
 let pdfBytes: [UInt8] = Array("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".utf8)
 
+/// An application's id, the last part of its address.
+func applicationID(_ base: String) throws -> UUID {
+    try #require(UUID(uuidString: String(base.split(separator: "/").last ?? "")))
+}
+
 extension Browser {
     /// Starts an application to a demo call for the named organisation and returns its path.
     func startApplication(call: String, organisation: String) async throws -> String {
@@ -218,7 +223,7 @@ struct ApplicationsTests {
             let b = Browser(app)
             try await b.login("applicant@subsidia.example")
             let base = try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
-            let appID = try #require(UUID(uuidString: String(base.split(separator: "/").last ?? "")))
+            let appID = try applicationID(base)
             let v = Int(try await b.version(base + "/sections/project")) ?? 0
             let token = try #require(b.csrf)  // the page script sends the page's token with each save
             let audits = try await AuditEvent.query(on: app.db).filter(\.$action == "application.section_saved").count()
@@ -258,7 +263,7 @@ struct ApplicationsTests {
             var columns: [[String?]] = []
             for autosave in [true, false] {
                 let base = try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
-                let id = try #require(UUID(uuidString: String(base.split(separator: "/").last ?? "")))
+                let id = try applicationID(base)
                 let v = try await b.version(base + "/sections/project")
                 // A first save that the second one empties: an emptied answer is deleted either way.
                 try await b.post(base + "/sections/project" + (autosave ? "/autosave" : ""), [("partners", "La crèche"), ("version", v)])

@@ -15,7 +15,7 @@ struct InstructionHTTPTests {
         try await applicant.fillCommunes(base)
         try await applicant.get(base + "/review")
         #expect(try await applicant.post(base + "/submit", []).status == .seeOther)
-        let id = try #require(UUID(uuidString: String(base.split(separator: "/").last ?? "")))
+        let id = try applicationID(base)
         return (base, "/staff/applications/\(id)", id)
     }
 
@@ -217,9 +217,9 @@ struct InstructionHTTPTests {
             let officer = Browser(app)
             try await officer.login("officer@subsidia.example")
             func found() async throws -> Bool {
-                let newest = try await officer.get("/staff/applications?q=amitie").text
-                let largest = try await officer.get("/staff/applications?q=amitie&sort=requested").text
-                return newest.contains("COM-DEMO-2027-0001") && largest.contains("COM-DEMO-2027-0001")
+                let newest = try await officer.get("/staff/applications?q=amitie")
+                let largest = try await officer.get("/staff/applications?q=amitie&sort=requested")
+                return newest.text.contains("COM-DEMO-2027-0001") && largest.text.contains("COM-DEMO-2027-0001")
             }
             #expect(try await found())
             try await M010_QueueOrder().revert(on: app.db)
@@ -446,7 +446,7 @@ struct InstructionHTTPTests {
             let applicant = Browser(app)
             try await applicant.login("applicant@subsidia.example")
             let base = try await applicant.startApplication(call: "AMIF-DEMO-2026", organisation: "ASBL Démo Intégration (démo)")
-            let id = try #require(UUID(uuidString: String(base.split(separator: "/").last ?? "")))
+            let id = try applicationID(base)
             let bundle = try await ApplicationBundle.load(try #require(try await GrantApplication.find(id, on: app.db)), on: app.db)
             func letter() throws -> String {
                 let content = DecisionLetters.Content(kind: .approved, reference: "AMIF-DEMO-2026-0001-D1", bundle: bundle, amount: Money(euros: 10_000),
