@@ -23,6 +23,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any Subsidia
     app.migrations.add(M008_SectionSaves())
     app.migrations.add(M009_SearchKeys())
     app.migrations.add(M010_QueueOrder())
+    app.migrations.add(M011_GrantedSums())
     // bcrypt's cost: 12 in service; tests use the minimum so hundreds of logins stay fast.
     app.passwords.use(.bcrypt(cost: app.environment == .testing ? 4 : 12))
 

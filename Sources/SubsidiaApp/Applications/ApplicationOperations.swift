@@ -147,10 +147,9 @@ enum ApplicationOperations {
         let projectJSON = try project.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         let now = req.now
         do {
-            try await req.application.commitGroup.run("""
-                INSERT INTO application_section_saves (application_id, section, expected_version, answers, emptied, project, saved_at) \
-                VALUES (\(bind: id), \(bind: s.rawValue), \(bind: sent), \(bind: answers), \(bind: emptiedJSON), \(bind: projectJSON), \(bind: now))
-                """, on: req.db)
+            try await req.application.commitGroup.run(
+                .init(application: id, section: s.rawValue, expectedVersion: sent, answers: answers, emptied: emptiedJSON,
+                      project: projectJSON, savedAt: now), on: req.db)
         } catch let error as SQLiteError where error.message.contains("subsidia:conflict") {
             return .conflict
         }

@@ -374,8 +374,8 @@ enum ApplicationsController {
     /// The autosave script's post: the lightest path of the form (no page, no whole application read), as it
     /// runs every few seconds while someone types.
     static func autosave(_ req: Request) async throws -> Response {
-        let context = try await SectionContext.load(req)
         let s = try section(from: req)
+        let context = try await SectionContext.load(req, section: s)
         guard context.formSections.contains(s), context.status == .draft else { throw Abort(.conflict) }
         let outcome = try await ApplicationOperations.saveAnswers(req, context: context, section: s, values: req.formValues(), audit: nil)
         let result: AutosaveResult
