@@ -40,7 +40,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any Subsidia
     app.middleware = Middlewares()
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(secure: config.secureCookies))
-    app.middleware.use(FileMiddleware(publicDirectory: root + "Public/", defaultFile: nil))
+    app.middleware.use(StaticFilesMiddleware(files: FileMiddleware(publicDirectory: root + "Public/", defaultFile: nil)))
     app.middleware.use(LanguageMiddleware())
 
     try routes(app)

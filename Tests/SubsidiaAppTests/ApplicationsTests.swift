@@ -146,6 +146,38 @@ struct ApplicationsTests {
         }
     }
 
+    @Test("COM-14: a second submission of the draft that was checked (a second click, another tab) fails with 409 and changes nothing")
+    func staleSubmission() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            let b = Browser(app)
+            try await b.login("applicant@subsidia.example")
+            let base = try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
+            try await b.fillCommunes(base)
+            let user = try #require(try await User.query(on: app.db).filter(\.$email == "applicant@subsidia.example").first())
+            func request() -> Request {
+                let r = Request(application: app, on: app.eventLoopGroup.next())
+                r.browserSession = BrowserSession(id: "test", csrfToken: "test", user: user, flash: nil)
+                return r
+            }
+            let id = try #require(try await GrantApplication.query(on: app.db).first()?.id)
+            // Both read the same draft before either submits.
+            let first = try await ApplicationBundle.load(try #require(try await GrantApplication.find(id, on: app.db)), on: app.db)
+            let second = try await ApplicationBundle.load(try #require(try await GrantApplication.find(id, on: app.db)), on: app.db)
+            let receipt = try await Submission.submit(request(), bundle: first, results: [], now: Date())
+            #expect(receipt.reference == "COM-DEMO-2027-0001" && receipt.version == 1)
+            do {
+                _ = try await Submission.submit(request(), bundle: second, results: [], now: Date())
+                Issue.record("the stale submission was recorded")
+            } catch let error as Abort {
+                #expect(error.status == .conflict)
+            }
+            #expect(try await ApplicationSubmission.query(on: app.db).count() == 1)
+            let a = try #require(try await GrantApplication.find(id, on: app.db))
+            #expect(a.applicationStatus == .submitted && a.reference == "COM-DEMO-2027-0001" && a.submissionCount == 1)
+            #expect(try await mails(app, to: "applicant@subsidia.example").filter { $0.subject.contains("COM-DEMO-2027-0001") }.count == 1)
+        }
+    }
+
     @Test("COM-07: a request above 75 % of the eligible cost cannot be submitted; the page explains")
     func capBlocks() async throws {
         try await withSubsidia(demo: true) { app, _ in
@@ -289,33 +321,57 @@ struct ApplicationsTests {
         }
     }
 
-    @Test("Autosaves that arrive together are committed as a group: each one succeeds or fails on its own, the others are all written")
+    @Test("Autosaves that arrive together on SQLite are committed as one statement; when one is stale, each succeeds or fails on its own")
     func commitGroup() async throws {
-        try await withSubsidia { app, _ in
+        try await withSubsidia(demo: true) { app, _ in
             let sql = try #require(app.db as? any SQLDatabase)
-            try await sql.raw("CREATE TABLE group_probe (n INTEGER PRIMARY KEY)").run()
+            guard sql.dialect.name == "sqlite" else { return }  // PostgreSQL saves each in its own transaction
+            let b = Browser(app)
+            try await b.login("applicant@subsidia.example")
+            _ = try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
+            let id = try #require(try await GrantApplication.query(on: app.db).first()?.id)
+            struct Version: Decodable { let section: String; let version: Int }
+            func versions() async throws -> [String: Int] {
+                let rows = try await sql.raw("SELECT section, version FROM application_sections WHERE application_id = \(bind: id)")
+                    .all(decoding: Version.self)
+                return Dictionary(uniqueKeysWithValues: rows.map { ($0.section, $0.version) })
+            }
+            let before = try await versions()
+            #expect(before.count >= 4)
             let group = app.commitGroup
             let db = app.db
-            // 40 saves at once, 10 of them repeating a number already sent: those fail alone, as a stale version does.
-            let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { tasks in
-                for k in 0..<40 {
-                    tasks.addTask {
-                        do {
-                            try await group.run("INSERT INTO group_probe (n) VALUES (\(bind: k % 30))", on: db)
-                            return (k % 30, true)
-                        } catch {
-                            return (k % 30, false)
+            func save(_ section: String, _ version: Int) -> CommitGroup.Save {
+                .init(application: id, section: section, expectedVersion: version, answers: "[]", emptied: "[]", project: nil, savedAt: Date())
+            }
+            // Four saves per section, all sent with its current version: one per section is written, three are stale.
+            let outcomes = await withTaskGroup(of: (String, Bool).self) { tasks in
+                for (section, version) in before {
+                    for _ in 0..<4 {
+                        tasks.addTask {
+                            do {
+                                try await group.run(save(section, version), on: db)
+                                return (section, true)
+                            } catch {
+                                return (section, false)
+                            }
                         }
                     }
                 }
-                var all: [(Int, Bool)] = []
-                for try await outcome in tasks { all.append(outcome) }
+                var all: [(String, Bool)] = []
+                for await outcome in tasks { all.append(outcome) }
                 return all
             }
-            #expect(outcomes.filter(\.1).count == 30 && Set(outcomes.filter(\.1).map(\.0)) == Set(0..<30))
-            #expect(outcomes.filter { !$0.1 }.count == 10)
-            struct Count: Decodable { let n: Int }
-            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM group_probe").first(decoding: Count.self)?.n == 30)
+            #expect(outcomes.filter(\.1).count == before.count && Set(outcomes.filter(\.1).map(\.0)) == Set(before.keys))
+            #expect(outcomes.filter { !$0.1 }.count == 3 * before.count)
+            let after = try await versions()
+            #expect(after == before.mapValues { $0 + 1 })
+            // Saves that are all current are all written.
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                for (section, version) in after { tasks.addTask { try await group.run(save(section, version), on: db) } }
+                try await tasks.waitForAll()
+            }
+            #expect(try await versions() == before.mapValues { $0 + 2 })
+            #expect(sql.serialize(CommitGroup.insert([save("project", 1), save("budget", 2)])).sql.contains("), ("))
         }
     }
 

@@ -14,6 +14,25 @@ struct PlatformTests {
         #expect(CSV.field("1 500,00 €") == "\"1 500,00 €\"" && CSV.field("COM-2023-0007") == "COM-2023-0007")
     }
 
+    @Test("Urlencoded forms: + is a space, %XX a UTF-8 byte; a broken escape or bytes that are not UTF-8 read as empty")
+    func urlencodedValues() {
+        #expect(FormValues.percentDecoded("F%C3%AAte+%C3%A0+D%C3%A9moville") == "Fête à Démoville")
+        #expect(FormValues.percentDecoded("1%2B1%3D2%26%25") == "1+1=2&%" && FormValues.percentDecoded("plain") == "plain")
+        #expect(FormValues.percentDecoded("%E2%82%AC%0D%0Ax") == "€\r\nx")
+        #expect(FormValues.percentDecoded("50%") == nil && FormValues.percentDecoded("%4") == nil && FormValues.percentDecoded("%ZZ") == nil)
+        #expect(FormValues.percentDecoded("%C3") == nil && FormValues.percentDecoded("%FF%FE") == nil)
+        let v = FormValues.parse(urlEncoded: "title=Caf%C3%A9+des+langues&themes=a&themes=b&bad=%G1&empty=")
+        #expect(v["title"] == "Café des langues" && v.all("themes") == ["a", "b"] && v["bad"] == "" && v["empty"] == "")
+    }
+
+    @Test("Catalogue: {n} takes the n-th value once; a value that contains {1} stays as typed; a placeholder without value stays")
+    func catalogueFill() {
+        #expect(Catalogue.fill("Demande {0} de {1}", ["COM-2023-0007", "Asti {1}"]) == "Demande COM-2023-0007 de Asti {1}")
+        #expect(Catalogue.fill("{1} puis {0} et {0}", ["a", "b"]) == "b puis a et a")
+        #expect(Catalogue.fill("{2} {x} {} {", ["a"]) == "{2} {x} {} {")
+        #expect(Catalogue(entries: [.fr: ["k": "Bonjour {0}"]]).text("k", .en, ["Léa"]) == "Bonjour Léa")
+    }
+
     @Test("GET /health answers status, database kind and applied migrations")
     func health() async throws {
         try await withSubsidia { app, _ in

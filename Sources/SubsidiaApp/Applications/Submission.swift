@@ -64,73 +64,97 @@ enum Submission {
         var isFirst: Bool { version == 1 }
     }
 
+    /// Submits in two short write transactions, with the receipt built between them. The first gives the
+    /// application its reference (kept from an earlier submission, or the call's next number, set on the
+    /// application at once so that a failed submission does not leave a gap in the sequence). The snapshot, its
+    /// SHA-256, the receipt PDF and the mail are then built outside any transaction: inside, they held the write
+    /// gate on SQLite (every other change of the process waited for a PDF to be drawn) and the call's counter on
+    /// PostgreSQL (every other submission to the call waited), for most of a submission's time. The second
+    /// transaction records the submission if the application is still the draft that was checked; a submission
+    /// that came in between (a second click, another tab) makes this one fail with 409 and change nothing.
     static func submit(_ req: Request, bundle: ApplicationBundle, results: [RuleResult], now: Date) async throws -> Result {
         let a = bundle.application
+        let appID = try a.requireID()
         let call = bundle.call.call
         let user = try req.requireUser()
-        return try await req.transaction { db -> Result in
-            let reference: String
-            if let existing = a.reference {
-                reference = existing
-            } else {
-                reference = SubmissionReference.make(callReference: call.reference, sequence: try await nextNumber(call: call.id!, on: db))
-            }
-            let version = a.submissionCount + 1
-            let present = Dictionary(grouping: bundle.documents.filter { $0.item_code != nil }, by: { $0.item_code! })
-            let docs = bundle.call.items(.document).map { item in
-                Snapshot.Document(code: item.code, label: item.label, required: item.required, received: present[item.code] != nil,
-                                  files: present[item.code]?.map(\.filename) ?? [])
-            }
-            let snapshot = Snapshot(
-                reference: reference, version: version, call: call.reference, applicant: a.legalName, title: a.title,
-                projectStart: a.projectStart, projectEnd: a.projectEnd, action: a.actionCode, requestedCents: a.requestedCents,
-                answers: bundle.questions.compactMap { q in
-                    bundle.answers[q.code].map { Snapshot.Answer(code: q.code, value: plain($0)) }
-                },
-                expenses: bundle.expenses.map { Snapshot.Line(category: $0.category, detail: $0.detail, justification: $0.justification,
-                                                              amountCents: $0.amountCents, eligible: $0.line.isEligible) },
-                revenues: bundle.revenues.map { Snapshot.Revenue(kind: $0.kind, source: $0.source, detail: $0.detail, amountCents: $0.amountCents) },
-                documents: docs, documentHashes: bundle.documents.map { $0.filename + " " + $0.sha256 },
-                declaration: a.declarationName.map { "\($0), \(a.declarationFunction ?? ""), \(a.declarationPlace ?? ""), \(a.declarationDate ?? "")" },
-                warnings: results.filter { $0.outcome == .warning }.map(\.ruleID))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let json = try encoder.encode(snapshot)
-            let hash = SHA256.hash(data: json).hex
-            let pdf = receiptPDF(snapshot, hash: hash, submittedAt: now, bundle: bundle, language: req.language, req: req)
+        let reference = try await reference(of: appID, call: call, req: req)
+        let version = a.submissionCount + 1
+        let present = Dictionary(grouping: bundle.documents.filter { $0.item_code != nil }, by: { $0.item_code! })
+        let docs = bundle.call.items(.document).map { item in
+            Snapshot.Document(code: item.code, label: item.label, required: item.required, received: present[item.code] != nil,
+                              files: present[item.code]?.map(\.filename) ?? [])
+        }
+        let snapshot = Snapshot(
+            reference: reference, version: version, call: call.reference, applicant: a.legalName, title: a.title,
+            projectStart: a.projectStart, projectEnd: a.projectEnd, action: a.actionCode, requestedCents: a.requestedCents,
+            answers: bundle.questions.compactMap { q in
+                bundle.answers[q.code].map { Snapshot.Answer(code: q.code, value: plain($0)) }
+            },
+            expenses: bundle.expenses.map { Snapshot.Line(category: $0.category, detail: $0.detail, justification: $0.justification,
+                                                          amountCents: $0.amountCents, eligible: $0.line.isEligible) },
+            revenues: bundle.revenues.map { Snapshot.Revenue(kind: $0.kind, source: $0.source, detail: $0.detail, amountCents: $0.amountCents) },
+            documents: docs, documentHashes: bundle.documents.map { $0.filename + " " + $0.sha256 },
+            declaration: a.declarationName.map { "\($0), \(a.declarationFunction ?? ""), \(a.declarationPlace ?? ""), \(a.declarationDate ?? "")" },
+            warnings: results.filter { $0.outcome == .warning }.map(\.ruleID))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = try encoder.encode(snapshot)
+        let hash = SHA256.hash(data: json).hex
+        let pdf = receiptPDF(snapshot, hash: hash, submittedAt: now, bundle: bundle, language: req.language, req: req)
+        let description: String = { if case .text(let t)? = bundle.answers["description"] { return t } else { return "" } }()
 
-            let s = ApplicationSubmission()
-            s.$application.id = a.id!
-            s.number = version
-            s.submittedAt = now
-            s.submittedBy = user.id!
-            s.contentSHA256 = hash
-            s.snapshot = String(decoding: json, as: UTF8.self)
-            s.receiptPDF = Data(pdf)
-            try await s.create(on: db)
+        // COM-14: the same acknowledgement goes out by mail, with the missing documents.
+        let missing = docs.filter { $0.required && !$0.received }.map { "- " + $0.label.text(req.language) }
+        var body = req.t("receipt.mail.body", reference, req.dateTime(now), a.title, call.title.text(req.language), hash)
+        if !missing.isEmpty { body += "\n\n" + req.t("receipt.missing") + "\n" + missing.joined(separator: "\n") }
+        body += "\n\n" + req.application.subsidiaConfig.baseURL + "/applications/\(appID)/receipt"
+        let subject = req.t("receipt.mail.subject", reference)
+        let recipients = a.contact1Email.lowercased() == user.email.lowercased() ? [user.email] : [user.email, a.contact1Email]
+        let mailBody = body
 
-            a.reference = reference
-            a.status = ApplicationStatus.submitted.rawValue
-            a.submittedAt = now
-            a.submissionCount = version
-            a.updatedAt = now
-            try await a.save(on: db)
-            let description: String = { if case .text(let t)? = bundle.answers["description"] { return t } else { return "" } }()
-            try await SearchIndex.update(a.id!, title: a.title, applicant: a.legalName, reference: reference, description: description, on: db)
-
-            // COM-14: the same acknowledgement goes out by mail, with the missing documents.
-            let missing = docs.filter { $0.required && !$0.received }.map { "- " + $0.label.text(req.language) }
-            var body = req.t("receipt.mail.body", reference, req.dateTime(now), a.title, call.title.text(req.language), hash)
-            if !missing.isEmpty { body += "\n\n" + req.t("receipt.missing") + "\n" + missing.joined(separator: "\n") }
-            body += "\n\n" + req.application.subsidiaConfig.baseURL + "/applications/\(a.id!)/receipt"
-            var recipients = [user.email]
-            if a.contact1Email.lowercased() != user.email.lowercased() { recipients.append(a.contact1Email) }
+        let submission = ApplicationSubmission()
+        submission.$application.id = appID
+        submission.number = version
+        submission.submittedAt = now
+        submission.submittedBy = try user.requireID()
+        submission.contentSHA256 = hash
+        submission.snapshot = String(decoding: json, as: UTF8.self)
+        submission.receiptPDF = Data(pdf)
+        try await req.transaction { db in
+            guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+            let changed = try await sql.raw("""
+                UPDATE applications SET status = \(bind: ApplicationStatus.submitted.rawValue), reference = \(bind: reference), \
+                submitted_at = \(bind: now), submission_count = \(bind: version), updated_at = \(bind: now) \
+                WHERE id = \(bind: appID) AND status = \(bind: ApplicationStatus.draft.rawValue) AND submission_count = \(bind: a.submissionCount) \
+                RETURNING id
+                """).all()
+            guard !changed.isEmpty else { throw Abort(.conflict) }
+            try await submission.create(on: db)
+            try await SearchIndex.update(appID, title: a.title, applicant: a.legalName, reference: reference, description: description, on: db)
             for to in recipients {
-                try await Mailer.enqueue(to: to, userID: to == user.email ? user.id : nil, subject: req.t("receipt.mail.subject", reference),
-                                         body: body, kind: "receipt", now: now, on: db)
+                try await Mailer.enqueue(to: to, userID: to == user.email ? user.id : nil, subject: subject, body: mailBody, kind: "receipt", now: now, on: db)
             }
-            try await Audit.record("application.submitted", entity: "application", id: a.id, summary: "\(reference) v\(version) \(hash)", by: req, on: db)
-            return Result(reference: reference, version: version, contentSHA256: hash)
+            try await Audit.record("application.submitted", entity: "application", id: appID, summary: "\(reference) v\(version) \(hash)", by: req, on: db)
+        }
+        a.reference = reference
+        a.status = ApplicationStatus.submitted.rawValue
+        a.submittedAt = now
+        a.submissionCount = version
+        a.updatedAt = now
+        return Result(reference: reference, version: version, contentSHA256: hash)
+    }
+
+    /// The application's reference: the one it has, or the call's next number, set on it in a transaction of its own.
+    static func reference(of id: UUID, call: Call, req: Request) async throws -> String {
+        try await req.transaction { db in
+            guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+            struct Row: Decodable { let reference: String? }
+            if let existing = try await sql.raw("SELECT reference FROM applications WHERE id = \(bind: id)").first(decoding: Row.self)?.reference {
+                return existing
+            }
+            let reference = SubmissionReference.make(callReference: call.reference, sequence: try await nextNumber(call: try call.requireID(), on: db))
+            try await sql.raw("UPDATE applications SET reference = \(bind: reference) WHERE id = \(bind: id)").run()
+            return reference
         }
     }
 

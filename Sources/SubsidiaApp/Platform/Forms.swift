@@ -31,14 +31,47 @@ struct FormValues: Sendable {
         var out: [String: [String]] = [:]
         for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
             let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String {
-                String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-            }
+            func decode(_ s: Substring) -> String { percentDecoded(s) ?? "" }
             let key = decode(kv[0])
             let value = kv.count > 1 ? decode(kv[1]) : ""
             out[key, default: []].append(value)
         }
         return FormValues(out)
+    }
+
+    /// A urlencoded name or value: "+" is a space, "%XX" a byte, and the bytes must be UTF-8; nil otherwise (a
+    /// "%" without two hex digits, or bytes that are not UTF-8), as Foundation's `removingPercentEncoding` says,
+    /// in one pass over the bytes (perf: the two Foundation passes were 4 % of an autosave's time).
+    static func percentDecoded(_ text: Substring) -> String? {
+        let bytes = text.utf8
+        guard bytes.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return String(text) }
+        func hex(_ b: UInt8) -> UInt8? {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): b - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): b - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): b - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = bytes.startIndex
+        while i != bytes.endIndex {
+            let b = bytes[i]
+            if b == UInt8(ascii: "+") {
+                out.append(UInt8(ascii: " "))
+            } else if b == UInt8(ascii: "%") {
+                let h = bytes.index(after: i)
+                guard h != bytes.endIndex, bytes.index(after: h) != bytes.endIndex,
+                      let high = hex(bytes[h]), let low = hex(bytes[bytes.index(after: h)]) else { return nil }
+                out.append(high << 4 | low)
+                i = bytes.index(after: h)
+            } else {
+                out.append(b)
+            }
+            i = bytes.index(after: i)
+        }
+        return String(validating: out, as: UTF8.self)
     }
 }
 

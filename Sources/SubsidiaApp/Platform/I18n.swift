@@ -21,9 +21,28 @@ public struct Catalogue: Sendable {
     }
 
     public func text(_ key: String, _ language: Language, _ args: [String] = []) -> String {
-        var s = entries[language]?[key] ?? entries[.fr]?[key] ?? key
-        for (i, a) in args.enumerated() { s = s.replacingOccurrences(of: "{\(i)}", with: a) }
-        return s
+        let s = entries[language]?[key] ?? entries[.fr]?[key] ?? key
+        return args.isEmpty ? s : Self.fill(s, args)
+    }
+
+    /// Puts `args[n]` in place of each "{n}" of `template`, in one pass: an argument is never read again, so a
+    /// "{1}" typed in a title stays as typed. A placeholder without its argument stays as it is.
+    static func fill(_ template: String, _ args: [String]) -> String {
+        var out = ""
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            let digits = rest[rest.index(after: open)...].prefix { $0.isASCII && $0.isNumber }
+            if !digits.isEmpty, digits.endIndex < rest.endIndex, rest[digits.endIndex] == "}", let n = Int(digits), n < args.count {
+                out += args[n]
+                rest = rest[rest.index(after: digits.endIndex)...]
+            } else {
+                out.append("{")
+                rest = rest[rest.index(after: open)...]
+            }
+        }
+        out += rest
+        return out
     }
 
     /// Keys present in one language and missing in another (a test keeps this empty).
