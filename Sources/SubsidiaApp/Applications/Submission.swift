@@ -77,7 +77,7 @@ enum Submission {
         let appID = try a.requireID()
         let call = bundle.call.call
         let user = try req.requireUser()
-        let reference = try await reference(of: appID, call: call, req: req)
+        let reference = try await reference(of: a, call: call, req: req)
         let version = a.submissionCount + 1
         let present = Dictionary(grouping: bundle.documents.filter { $0.item_code != nil }, by: { $0.item_code! })
         let docs = bundle.call.items(.document).map { item in
@@ -144,17 +144,30 @@ enum Submission {
         return Result(reference: reference, version: version, contentSHA256: hash)
     }
 
-    /// The application's reference: the one it has, or the call's next number, set on it in a transaction of its own.
-    static func reference(of id: UUID, call: Call, req: Request) async throws -> String {
-        try await req.transaction { db in
-            guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-            struct Row: Decodable { let reference: String? }
-            if let existing = try await sql.raw("SELECT reference FROM applications WHERE id = \(bind: id)").first(decoding: Row.self)?.reference {
-                return existing
+    /// The application's reference: the one it has, or the call's next number, set on it in a transaction of its
+    /// own. Its first statement writes (the counter): on SQLite a transaction that reads first and then writes
+    /// fails at once ("database is locked") when another connection wrote in between, as a session's flash does.
+    /// When a second click set a reference first, this one's number is rolled back and that reference is used.
+    static func reference(of app: GrantApplication, call: Call, req: Request) async throws -> String {
+        if let existing = app.reference { return existing }
+        let id = try app.requireID()
+        struct Taken: Error {}
+        do {
+            return try await req.transaction { db in
+                guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+                let reference = SubmissionReference.make(callReference: call.reference, sequence: try await nextNumber(call: try call.requireID(), on: db))
+                let set = try await sql.raw("""
+                    UPDATE applications SET reference = \(bind: reference) WHERE id = \(bind: id) AND reference IS NULL RETURNING id
+                    """).all()
+                guard !set.isEmpty else { throw Taken() }
+                return reference
             }
-            let reference = SubmissionReference.make(callReference: call.reference, sequence: try await nextNumber(call: try call.requireID(), on: db))
-            try await sql.raw("UPDATE applications SET reference = \(bind: reference) WHERE id = \(bind: id)").run()
-            return reference
+        } catch is Taken {
+            struct Row: Decodable { let reference: String? }
+            guard let sql = req.db as? any SQLDatabase,
+                  let existing = try await sql.raw("SELECT reference FROM applications WHERE id = \(bind: id)").first(decoding: Row.self)?.reference
+            else { throw Abort(.conflict) }
+            return existing
         }
     }
 
