@@ -11,8 +11,14 @@ if [ ! -f "$DATA/PG_VERSION" ]; then
   mkdir -p "$DATA" && chown postgres:postgres "$DATA"
   su postgres -c "$PGBIN/initdb -D $DATA -U postgres --auth=trust -E UTF8" >/dev/null
 fi
+# The tests run in parallel, each application with its own pool (two connections, one per event loop): 55 tests
+# at once went past PostgreSQL's default of 100 connections. A server left running with fewer is restarted.
+CONNECTIONS=400
+OPTIONS="-c listen_addresses=127.0.0.1 -p 5432 -k /tmp -c max_connections=$CONNECTIONS"
 if ! su postgres -c "$PGBIN/pg_ctl -D $DATA status" >/dev/null 2>&1; then
-  su postgres -c "$PGBIN/pg_ctl -D $DATA -l $DATA/server.log -o '-c listen_addresses=127.0.0.1 -p 5432 -k /tmp' start -w" >/dev/null
+  su postgres -c "$PGBIN/pg_ctl -D $DATA -l $DATA/server.log -o '$OPTIONS' start -w" >/dev/null
+elif [ "$(psql -h 127.0.0.1 -U postgres -tAc 'SHOW max_connections')" -lt "$CONNECTIONS" ]; then
+  su postgres -c "$PGBIN/pg_ctl -D $DATA -l $DATA/server.log -o '$OPTIONS' restart -w" >/dev/null
 fi
 psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_roles WHERE rolname='subsidia'" | grep -q 1 \
   || psql -h 127.0.0.1 -U postgres -qc "CREATE ROLE subsidia LOGIN PASSWORD 'subsidia'"
