@@ -4,6 +4,8 @@
 # The server runs as in service (--env production: templates cached, Secure cookies); every script runs with wrk
 # at 64 connections on 2 threads; /health runs first and last in the same run.
 # Prints one RESULT line per script (requests/s, p50/p95/p99, errors); copy them into bench/RESULTS.md.
+# BENCH_ONLY="autosave submit" runs only those scripts (health always runs first and last); BENCH_BIN names a
+# binary already built; BENCH_KEEP=1 leaves the server running at the end (for perf), and prints its pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}
@@ -62,7 +64,9 @@ export BENCH_RANKING_PAGES=$(( (${RANKED:-50} + 49) / 50 ))
 
 # Submitted applications of the benchmark user, read from the dashboard's paging line (0 when none).
 submitted() { curl -fs -H "Cookie: $BENCH_COOKIE" "$URL/applications?status=submitted" | grep -o 'sur [0-9]*' | head -1 | sed 's/sur //' || true; }
+wanted() { [ -z "${BENCH_ONLY:-}" ] || [ "$1" = health ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 run() {
+  wanted "$1" || return 0
   echo "== $1"
   wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" --timeout 5s -s "bench/$1.lua" "$URL" | grep -E "RESULT|Non-2xx|Socket errors" || true
 }
@@ -72,6 +76,7 @@ echo "ranking: ${RANKED:-0} ranked applications in ${BENCH_RANKING_PAGES} pages"
 # Officers are few: the instruction pages are measured at 4 connections (latency), then at 64 (throughput).
 # One connection is one person's latency; wrk needs as many connections as threads.
 run_c() {
+  wanted "$1" || return 0
   echo "== $1 ($2 connections)"
   wrk -t"$([ "$2" -gt 1 ] && echo 2 || echo 1)" -c"$2" -d"${SECONDS_PER_RUN}s" --timeout 5s -s "bench/$1.lua" "$URL" \
     | grep -E "RESULT|Non-2xx|Socket errors" || true
@@ -88,6 +93,7 @@ run_c ranking 64
 # The ranking at 64 connections leaves requests in flight for about a second after wrk stops: the exports are
 # timed once they are done, each export alone.
 sleep 3
+if wanted export; then
 echo "server peak memory before the exports: $(grep VmHWM /proc/$SERVER/status | awk '{ print $2 / 1024 " MB" }')"
 for format in csv xlsx; do
   echo "== export $format"
@@ -98,12 +104,21 @@ for format in csv xlsx; do
   kill $SAMPLER
   echo "rows: $( [ "$format" = csv ] && echo $(( $(wc -l < "$DATA/export.csv") - 1 )) || echo "see csv" ); server peak memory: $(grep VmHWM /proc/$SERVER/status | awk '{ print $2 / 1024 " MB" }'); largest anonymous memory during the export: $(sort -n "$DATA/rss.txt" | tail -1 | awk '{ print $1 / 1024 " MB" }')"
 done
+fi
 run_c tasks 1
 run tasks
 run autosave
 run budget
-BEFORE=$(submitted); BEFORE=${BEFORE:-0}
-run submit
-AFTER=$(submitted); AFTER=${AFTER:-0}
-echo "submissions made: $((AFTER - BEFORE)) in ${SECONDS_PER_RUN} s = $(( (AFTER - BEFORE) / SECONDS_PER_RUN ))/s"
+if wanted submit; then
+  BEFORE=$(submitted); BEFORE=${BEFORE:-0}
+  run submit
+  AFTER=$(submitted); AFTER=${AFTER:-0}
+  echo "submissions made: $((AFTER - BEFORE)) in ${SECONDS_PER_RUN} s = $(( (AFTER - BEFORE) / SECONDS_PER_RUN ))/s"
+fi
 run health
+if [ "${BENCH_KEEP:-0}" = 1 ]; then
+  trap - EXIT
+  declare -p BENCH_COOKIE BENCH_CSRF BENCH_IDS BENCH_DIR BENCH_THREADS BENCH_OFFICER_COOKIE BENCH_CALL BENCH_RANKING_PAGES \
+    | sed 's/^declare -x /export /' > "$DATA/env.sh"
+  echo "server left running: pid $SERVER, port $PORT; its sessions for wrk by hand: . $DATA/env.sh"
+fi

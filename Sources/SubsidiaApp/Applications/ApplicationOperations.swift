@@ -149,8 +149,8 @@ enum ApplicationOperations {
         do {
             try await req.application.commitGroup.run(
                 .init(application: id, section: s.rawValue, expectedVersion: sent, answers: answers, emptied: emptiedJSON,
-                      project: projectJSON, savedAt: now), on: req.db)
-        } catch let error as SQLiteError where error.message.contains("subsidia:conflict") {
+                      project: projectJSON, savedAt: now), on: req.db, store: req.application.liteStore)
+        } catch let error as LiteError where error.message.contains("subsidia:conflict") {
             return .conflict
         }
         return .saved(version: sent + 1)

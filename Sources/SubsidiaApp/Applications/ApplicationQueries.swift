@@ -48,12 +48,20 @@ struct SectionContext: Sendable {
         guard let id = req.parameters.get("appID", as: UUID.self), let sql = req.db as? any SQLDatabase else { throw Abort(.notFound) }
         let userID = try user.requireID()
         struct Row: Decodable { let status: String; let call_id: UUID; let stamp: Date?; let member: UUID? }
-        guard let row = try await sql.raw("""
+        let select = """
             SELECT a.status, a.call_id, c.updated_at AS stamp, m.id AS member FROM applications a \
             JOIN calls c ON c.id = a.call_id \
-            LEFT JOIN memberships m ON m.organisation_id = a.organisation_id AND m.user_id = \(bind: userID) \
-            WHERE a.id = \(bind: id)
-            """).first(decoding: Row.self), row.member != nil else { throw Abort(.notFound) }
+            LEFT JOIN memberships m ON m.organisation_id = a.organisation_id AND m.user_id
+            """
+        let found: Row?
+        if let store = req.application.liteStore {
+            found = try store.read { try $0.rows(select + " = ? WHERE a.id = ?", [LiteValue(userID), LiteValue(id)]) }.first.flatMap { c in
+                c[1].uuid.map { Row(status: c[0].text ?? "", call_id: $0, stamp: c[2].date, member: c[3].uuid) }
+            }
+        } else {
+            found = try await sql.raw(SQLQueryString(select) + " = \(bind: userID) WHERE a.id = \(bind: id)").first(decoding: Row.self)
+        }
+        guard let row = found, row.member != nil else { throw Abort(.notFound) }
         let (call, questions) = try await CallCache.shared.bundle(id: row.call_id, stamp: row.stamp, on: req.db)
         let inSection = questions.filter { $0.section == section }
         let codes = Set(inSection.map(\.code))

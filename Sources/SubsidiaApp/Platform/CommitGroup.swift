@@ -1,21 +1,18 @@
 import Fluent
 import Foundation
-import SQLKit
 import Vapor
 
 /// Group commit for the autosave on SQLite. With `synchronous=FULL` (kept: a saved answer must survive a power
 /// cut), each commit waits for the journal to reach the disk: 1.3 ms of a 1.8 ms autosave here (measured in the
 /// `sqlite3` shell on the benchmark file: 1.8 ms per autosave committed alone, 0.56 ms in groups of 32, 0.49 ms
 /// without the wait). SQLite writes one transaction at a time, so that wait bounded the autosave's rate.
-/// Saves that arrive while a group commits are queued and then written together by one statement: one insert of
-/// all their rows into the view of migration M008, atomic by itself, so one trip to SQLite's thread and one
-/// compilation of the view's trigger for the whole group (perf, at 64 connections: compiling the trigger for
-/// each save was a tenth of the server's time, and each statement's trip and transaction another). When that
-/// statement fails (a stale version raises `subsidia:conflict` and aborts it, changing nothing), the group is
-/// written again one row per statement in one transaction: the row that fails is rolled back alone and its
-/// caller gets its error; the others are committed. Each caller returns only once its save is on disk.
-/// PostgreSQL groups its own commits; there a save runs on its own (in a transaction that one failed statement
-/// would abort for all).
+/// Saves that arrive while a group commits are queued and then written together in one transaction on the writer
+/// connection of `LiteStore`, on its own thread: one insert into the view of migration M008 per save, a statement
+/// compiled once with its trigger and kept (perf, at 64 connections: compiling the trigger for each save was a
+/// tenth of the server's time; one multi-row insert per group still compiled it per group, and every group
+/// crossed to sqlite-nio's threads and back). A stale version raises `subsidia:conflict`, which undoes that save's
+/// statement alone: its caller gets the error, the others are committed. Each caller returns only once its save is
+/// on disk. PostgreSQL groups its own commits; there a save runs on its own (`ApplicationOperations.saveAnswers`).
 actor CommitGroup {
     /// One section's save, as the view's columns (see M008).
     struct Save: Sendable {
@@ -27,20 +24,24 @@ actor CommitGroup {
         let project: String?
         let savedAt: Date
 
-        var values: SQLQueryString {
-            "(\(bind: application), \(bind: section), \(bind: expectedVersion), \(bind: answers), \(bind: emptied), \(bind: project), \(bind: savedAt))"
+        var values: [LiteValue] {
+            [LiteValue(application), .text(section), LiteValue(expectedVersion), .text(answers), .text(emptied), LiteValue(project),
+             LiteValue(savedAt)]
         }
     }
 
     private struct Queued {
         let save: Save
-        let db: any Database
         let done: CheckedContinuation<Result<Void, any Error>, Never>
     }
 
-    /// Rows per statement: far below SQLite's limit of bound values (7 a row), and a group this large is already
-    /// more than 64 connections bring at once.
+    /// Saves per transaction: a group this large is already more than 64 connections bring at once.
     static let maxRows = 256
+
+    static let insert = """
+        INSERT INTO application_section_saves (application_id, section, expected_version, answers, emptied, project, saved_at) \
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """
 
     private var queued: [Queued] = []
     private var committing = false
@@ -48,62 +49,57 @@ actor CommitGroup {
 
     init(gate: WriteGate) { self.gate = gate }
 
-    static func insert(_ saves: some Collection<Save>) -> SQLQueryString {
-        "INSERT INTO application_section_saves (application_id, section, expected_version, answers, emptied, project, saved_at) VALUES "
-            + saves.map(\.values).joined(separator: ", ")
-    }
-
     /// Writes `save` with the next group and returns once it is committed; throws the save's own error (a stale
     /// version: `subsidia:conflict`). Elsewhere than on SQLite, where M008's view does not exist, this is a
     /// programming error.
-    func run(_ save: Save, on db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { throw Abort(.internalServerError) }
+    func run(_ save: Save, on db: any Database, store: LiteStore?) async throws {
+        guard let store else { throw Abort(.internalServerError) }
         let result = await withCheckedContinuation { done in
-            queued.append(Queued(save: save, db: db, done: done))
+            queued.append(Queued(save: save, done: done))
             if !committing {
                 committing = true
-                Task { await self.drain() }
+                Task { await self.drain(on: db, store: store) }
             }
         }
         try result.get()
     }
 
-    private func drain() async {
-        while let first = queued.first {
+    private func drain(on db: any Database, store: LiteStore) async {
+        while !queued.isEmpty {
             let group = Array(queued.prefix(Self.maxRows))
             queued.removeFirst(group.count)
-            let results = await Self.commit(group.map(\.save), on: first.db, gate: gate)
+            let saves = group.map(\.save)
+            let results: [Result<Void, any Error>]
+            do {
+                results = try await gate.exclusive(on: db) { _ in try await store.write { try Self.commit(saves, on: $0) } }
+            } catch {
+                results = saves.map { _ in .failure(error) }
+            }
             for (item, result) in zip(group, results) { item.done.resume(returning: result) }
         }
         committing = false
     }
 
-    private static func commit(_ saves: [Save], on db: any Database, gate: WriteGate) async -> [Result<Void, any Error>] {
-        do {
-            try await gate.exclusive(on: db) { db in
-                guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-                try await sql.raw(insert(saves)).run()
+    /// On the writer's thread: the group in one transaction, each save its own statement.
+    private static func commit(_ saves: [Save], on connection: LiteConnection) throws -> [Result<Void, any Error>] {
+        try connection.execute("BEGIN IMMEDIATE")
+        var results: [Result<Void, any Error>] = []
+        for save in saves {
+            do {
+                try connection.rows(insert, save.values)
+                results.append(.success(()))
+            } catch {
+                // After some errors (disk full, I/O) SQLite rolls the whole transaction back: nothing was written.
+                if connection.isAutocommit { throw error }
+                results.append(.failure(error))
             }
-            return saves.map { _ in .success(()) }
-        } catch {
-            guard saves.count > 1 else { return [.failure(error)] }
         }
         do {
-            return try await gate.transaction(on: db) { tx in
-                guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError) }
-                var results: [Result<Void, any Error>] = []
-                for save in saves {
-                    do {
-                        try await sql.raw(insert(CollectionOfOne(save))).run()
-                        results.append(.success(()))
-                    } catch {
-                        results.append(.failure(error))
-                    }
-                }
-                return results
-            }
+            try connection.execute("COMMIT")
         } catch {
-            return saves.map { _ in .failure(error) }
+            if !connection.isAutocommit { try? connection.execute("ROLLBACK") }
+            throw error
         }
+        return results
     }
 }

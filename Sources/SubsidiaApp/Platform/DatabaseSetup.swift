@@ -8,11 +8,19 @@ enum DatabaseSetup {
     static func configure(_ app: Application, _ choice: AppConfig.DatabaseChoice) throws {
         switch choice {
         case .sqliteMemory:
-            app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
+            // A throw-away database is a temporary file that Fluent's connections and the direct ones (`LiteStore`)
+            // open alike, removed when the application stops.
+            let path = FileManager.default.temporaryDirectory
+                .appendingPathComponent("subsidia-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString).sqlite").path
+            app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+            app.liteStore = LiteStore(path: path)
+            app.lifecycle.use(LiteStoreLifecycle(removeFiles: true))
         case .sqliteFile(let path):
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+            app.liteStore = LiteStore(path: path)
+            app.lifecycle.use(LiteStoreLifecycle(removeFiles: false))
         case .postgres(let url, let searchPath):
             var config = try SQLPostgresConfiguration(url: url)
             if let searchPath { config.searchPath = [searchPath] }
@@ -26,12 +34,12 @@ enum DatabaseSetup {
     /// keeps one connection per event loop, so each loop's connection is set up through that loop.
     static func prepareSQLite(_ app: Application) async throws {
         guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
-        if case .sqliteFile = app.subsidiaConfig.database {
-            try await sql.raw("PRAGMA journal_mode=WAL").run()
-        }
+        // The throw-away database too: its file is shared with the direct connections, and WAL keeps their reads
+        // from waiting on a write.
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
         for loop in app.eventLoopGroup.makeIterator() {
             guard let connection = app.databases.database(logger: app.logger, on: loop) as? any SQLDatabase else { continue }
-            for pragma in ["foreign_keys=ON", "busy_timeout=5000", "cache_size=-65536", "mmap_size=268435456"] {
+            for pragma in LiteConnection.pragmas {
                 try await connection.raw("PRAGMA \(unsafeRaw: pragma)").run()
             }
         }

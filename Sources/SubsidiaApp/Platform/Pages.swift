@@ -49,7 +49,9 @@ extension Request {
         if let session, let key = session.flash {
             flash = t(key)
             session.flash = nil
-            try await StoredSession.query(on: db).filter(\.$id == session.id).set(\.$flash, to: nil).update()
+            try await application.writeGate.exclusive(on: db) { db in
+                try await StoredSession.query(on: db).filter(\.$id == session.id).set(\.$flash, to: nil).update()
+            }
         }
         let here = url.path
         let query = url.query.map { "?" + $0 } ?? ""

@@ -102,7 +102,9 @@ extension Request {
     func flash(_ key: String) async throws {
         let session = try await ensureSession()
         session.flash = key
-        try await StoredSession.query(on: db).filter(\.$id == session.id).set(\.$flash, to: key).update()
+        try await application.writeGate.exclusive(on: db) { db in
+            try await StoredSession.query(on: db).filter(\.$id == session.id).set(\.$flash, to: key).update()
+        }
     }
 
     fileprivate var newSessionCookie: String? { storage[CookieKey.self] }
@@ -117,24 +119,33 @@ struct SessionMiddleware: AsyncMiddleware {
            let sql = request.db as? any SQLDatabase {
             let now = request.now
             let id = Tokens.hash(cookie)
-            // Every page runs this: one join read with SQLKit, without Fluent's model hydration.
-            if let row = try await sql.raw("""
-                SELECT s.csrf_token, s.last_seen_at, s.expires_at, s.flash, s.pending_path, s.user_id, \
-                u.created_at, u.email, u.name, u.password_hash, u.role, u.is_active, u.email_confirmed_at, u.language \
-                FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = \(bind: id)
-                """).first(decoding: SessionRow.self) {
+            // Every page runs this: one join, read directly on SQLite (`LiteStore`), else with SQLKit; no model hydration.
+            let found: SessionRow?
+            if let store = request.application.liteStore {
+                found = try store.read { try $0.rows(SessionRow.select + " WHERE s.id = ?", [.text(id)]) }.first.map(SessionRow.init(lite:))
+            } else {
+                found = try await sql.raw(SQLQueryString(SessionRow.select) + " WHERE s.id = \(bind: id)").first(decoding: SessionRow.self)
+            }
+            if let row = found {
                 let user = row.user
                 let idle = now.timeIntervalSince(row.last_seen_at) > Lifetimes.sessionIdle
+                // Writes go through the write gate like every other: outside it, a write that met a transaction on
+                // SQLite slept in the busy handler on one of the threads that run every query.
+                let gate = request.application.writeGate
                 if idle || row.expires_at < now || user.map({ !$0.isActive }) == true {
-                    try await sql.delete(from: StoredSession.schema).where("id", .equal, SQLBind(id)).run()
+                    try await gate.exclusive(on: request.db) { db in
+                        try await (db as? any SQLDatabase)?.delete(from: StoredSession.schema).where("id", .equal, SQLBind(id)).run()
+                    }
                 } else {
                     request.browserSession = BrowserSession(
                         id: id, csrfToken: row.csrf_token, user: user, flash: row.flash, pendingPath: row.pending_path)
                     if let lang = user?.language.flatMap(Language.init(rawValue:)) { request.language = lang }
                     // One write a minute at most keeps the idle clock honest without a write per request.
                     if now.timeIntervalSince(row.last_seen_at) > 60 {
-                        try await sql.update(StoredSession.schema).set("last_seen_at", to: SQLBind(now))
-                            .where("id", .equal, SQLBind(id)).run()
+                        try await gate.exclusive(on: request.db) { db in
+                            try await (db as? any SQLDatabase)?.update(StoredSession.schema).set("last_seen_at", to: SQLBind(now))
+                                .where("id", .equal, SQLBind(id)).run()
+                        }
                     }
                 }
             }
@@ -199,6 +210,13 @@ extension Request {
 
 /// A session row joined with its user (all user columns empty for an anonymous session).
 struct SessionRow: Decodable {
+    /// The join, without its condition on the session's id.
+    static let select = """
+        SELECT s.csrf_token, s.last_seen_at, s.expires_at, s.flash, s.pending_path, s.user_id, \
+        u.created_at, u.email, u.name, u.password_hash, u.role, u.is_active, u.email_confirmed_at, u.language \
+        FROM sessions s LEFT JOIN users u ON u.id = s.user_id
+        """
+
     let csrf_token: String
     let last_seen_at: Date
     let expires_at: Date
@@ -213,6 +231,24 @@ struct SessionRow: Decodable {
     let is_active: Bool?
     let email_confirmed_at: Date?
     let language: String?
+
+    /// The columns of `select`, in order, as read by `LiteConnection`.
+    init(lite c: [LiteValue]) {
+        csrf_token = c[0].text ?? ""
+        last_seen_at = c[1].date ?? .distantPast
+        expires_at = c[2].date ?? .distantPast
+        flash = c[3].text
+        pending_path = c[4].text
+        user_id = c[5].uuid
+        created_at = c[6].date
+        email = c[7].text
+        name = c[8].text
+        password_hash = c[9].text
+        role = c[10].text
+        is_active = c[11].bool
+        email_confirmed_at = c[12].date
+        language = c[13].text
+    }
 
     /// The user as a model that can still be updated (`exists`), built without reflection.
     var user: User? {

@@ -1,0 +1,228 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOPosix
+import Vapor
+// The SQLite library that sqlite-nio compiles in, reached through the module it vendors: the process must hold one
+// copy of SQLite, since two copies on one file break each other's POSIX locks.
+import VaporCSQLite
+
+/// Direct access to the embedded database for the hottest paths: every request's session, the autosave's access
+/// check and its group commit. Through Fluent and SQLKit a query crosses from the event loop to sqlite-nio's thread
+/// pool and back, is compiled again each time, and its row is decoded through a keyed container (perf, autosave at 64
+/// connections: 27 % of the server's time on the pool's threads, of which 6.5 % compiling statements, and the
+/// futex wake-ups of each crossing among the kernel's 20 %). Here statements are compiled once per connection and
+/// kept, reads run on the calling thread (point lookups by key, answered from the page cache in microseconds),
+/// and the writes of a group run on one writer thread of their own, without returning to an event loop between
+/// statements. The connections open the same file as Fluent's; SQLite's WAL keeps readers and the one writer apart.
+/// Nil on PostgreSQL, where Fluent and SQLKit are used as everywhere else.
+final class LiteStore: Sendable {
+    let path: String
+    /// Reader connections not in use. A reader is taken for one synchronous read and put back, so there are never
+    /// more than the threads that read at once.
+    private let idle = NIOLockedValueBox<[LiteConnection]>([])
+    private let writer: NIOLockedValueBox<LiteConnection?> = .init(nil)
+    private let writerThread: NIOThreadPool
+
+    init(path: String) {
+        self.path = path
+        writerThread = NIOThreadPool(numberOfThreads: 1)
+        writerThread.start()
+    }
+
+    /// Runs `body` with a reader connection on the calling thread. Keep it to reads by key: the thread waits.
+    func read<T>(_ body: (LiteConnection) throws -> T) throws -> T {
+        let connection = try idle.withLockedValue { $0.popLast() } ?? LiteConnection(path: path)
+        defer { idle.withLockedValue { $0.append(connection) } }
+        return try body(connection)
+    }
+
+    /// Runs `body` on the writer connection, on the writer's own thread. Callers hold the process's write gate.
+    func write<T: Sendable>(_ body: @escaping @Sendable (LiteConnection) throws -> T) async throws -> T {
+        try await writerThread.runIfActive { [self] in
+            let connection = try writer.withLockedValue { w in
+                if let w { return w }
+                let c = try LiteConnection(path: path)
+                w = c
+                return c
+            }
+            return try body(connection)
+        }
+    }
+
+    func shutdown() async {
+        try? await writerThread.shutdownGracefully()
+        writer.withLockedValue { $0?.close(); $0 = nil }
+        idle.withLockedValue { all in
+            for c in all { c.close() }
+            all.removeAll()
+        }
+    }
+}
+
+/// A value bound to or read from SQLite, stored as the Fluent driver stores it: UUIDs as their text, dates as
+/// seconds since 1970 (REAL), booleans as 0 or 1.
+enum LiteValue: Sendable, Equatable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+
+    init(_ uuid: UUID) { self = .text(uuid.uuidString) }
+    init(_ date: Date) { self = .real(date.timeIntervalSince1970) }
+    init(_ text: String?) { self = text.map(LiteValue.text) ?? .null }
+    init(_ number: Int) { self = .integer(Int64(number)) }
+
+    var text: String? { if case .text(let t) = self { t } else { nil } }
+    var uuid: UUID? { text.flatMap(UUID.init(uuidString:)) }
+    var bool: Bool? { if case .integer(let n) = self { n != 0 } else { nil } }
+
+    var integer: Int64? {
+        switch self {
+        case .integer(let n): n
+        case .real(let d): Int64(exactly: d)
+        default: nil
+        }
+    }
+
+    /// As the driver reads a date: rounded to the microsecond since 2001, so that dates read here and through Fluent
+    /// compare equal (the call cache compares stamps).
+    var date: Date? {
+        let seconds: Double
+        switch self {
+        case .real(let d): seconds = d
+        case .integer(let n): seconds = Double(n)
+        default: return nil
+        }
+        let sinceReference = seconds - Date.timeIntervalBetween1970AndReferenceDate
+        return Date(timeIntervalSinceReferenceDate: (sinceReference * 1e6).rounded() / 1e6)
+    }
+}
+
+struct LiteError: Error, CustomStringConvertible {
+    let code: Int32
+    let message: String
+    var description: String { "SQLite error \(code): \(message)" }
+}
+
+/// One SQLite connection with its compiled statements, used by one thread at a time (`LiteStore` hands it out).
+final class LiteConnection: @unchecked Sendable {
+    private var handle: OpaquePointer?
+    private var statements: [String: OpaquePointer] = [:]
+
+    /// The pragmas every connection of the process sets (`DatabaseSetup.prepareSQLite` sets them on Fluent's).
+    static let pragmas = ["foreign_keys=ON", "busy_timeout=5000", "cache_size=-65536", "mmap_size=268435456"]
+
+    init(path: String) throws {
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI | SQLITE_OPEN_EXRESCODE
+        var db: OpaquePointer?
+        let opened = sqlite_nio_sqlite3_open_v2(path, &db, flags, nil)
+        guard opened == SQLITE_OK, let db else {
+            let message = db.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "cannot open \(path)"
+            sqlite_nio_sqlite3_close(db)
+            throw LiteError(code: opened, message: message)
+        }
+        handle = db
+        for pragma in Self.pragmas { try execute("PRAGMA " + pragma) }
+    }
+
+    deinit { close() }
+
+    func close() {
+        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+        statements.removeAll()
+        if let handle { sqlite_nio_sqlite3_close(handle) }
+        handle = nil
+    }
+
+    /// True outside a transaction (SQLite rolls a transaction back by itself after some errors).
+    var isAutocommit: Bool { sqlite_nio_sqlite3_get_autocommit(handle) != 0 }
+
+    /// Runs a statement without binds or rows, compiled each time (BEGIN, COMMIT, PRAGMA).
+    func execute(_ sql: String) throws {
+        let ret = sqlite_nio_sqlite3_exec(handle, sql, nil, nil, nil)
+        guard ret == SQLITE_OK else { throw error(ret) }
+    }
+
+    /// Runs `sql` (compiled once, kept) with `binds` and returns its rows, each its columns in order.
+    @discardableResult
+    func rows(_ sql: String, _ binds: [LiteValue] = []) throws -> [[LiteValue]] {
+        let statement = try prepared(sql)
+        defer {
+            sqlite_nio_sqlite3_reset(statement)
+            sqlite_nio_sqlite3_clear_bindings(statement)
+        }
+        for (i, value) in binds.enumerated() {
+            let index = Int32(i + 1)
+            let ret: Int32
+            switch value {
+            case .null: ret = sqlite_nio_sqlite3_bind_null(statement, index)
+            case .integer(let n): ret = sqlite_nio_sqlite3_bind_int64(statement, index, n)
+            case .real(let d): ret = sqlite_nio_sqlite3_bind_double(statement, index, d)
+            case .text(let t):
+                ret = sqlite_nio_sqlite3_bind_text64(statement, index, t, UInt64(t.utf8.count), Self.transient, UInt8(SQLITE_UTF8))
+            }
+            guard ret == SQLITE_OK else { throw error(ret) }
+        }
+        let count = sqlite_nio_sqlite3_column_count(statement)
+        var result: [[LiteValue]] = []
+        while true {
+            let ret = sqlite_nio_sqlite3_step(statement)
+            if ret == SQLITE_DONE { return result }
+            guard ret == SQLITE_ROW else { throw error(ret) }
+            var row: [LiteValue] = []
+            row.reserveCapacity(Int(count))
+            for c in 0..<count { row.append(value(statement, c)) }
+            result.append(row)
+        }
+    }
+
+    private func value(_ statement: OpaquePointer, _ c: Int32) -> LiteValue {
+        switch sqlite_nio_sqlite3_column_type(statement, c) {
+        case SQLITE_INTEGER: return .integer(sqlite_nio_sqlite3_column_int64(statement, c))
+        case SQLITE_FLOAT: return .real(sqlite_nio_sqlite3_column_double(statement, c))
+        case SQLITE_TEXT, SQLITE_BLOB:
+            guard let bytes = sqlite_nio_sqlite3_column_text(statement, c) else { return .null }
+            let length = Int(sqlite_nio_sqlite3_column_bytes(statement, c))
+            return .text(String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self))
+        default: return .null
+        }
+    }
+
+    private func prepared(_ sql: String) throws -> OpaquePointer {
+        if let statement = statements[sql] { return statement }
+        var statement: OpaquePointer?
+        let persistent = UInt32(SQLITE_PREPARE_PERSISTENT)
+        let ret = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, persistent, &statement, nil)
+        guard ret == SQLITE_OK, let statement else { throw error(ret) }
+        statements[sql] = statement
+        return statement
+    }
+
+    private func error(_ code: Int32) -> LiteError {
+        LiteError(code: code, message: sqlite_nio_sqlite3_errmsg(handle).map { String(cString: $0) } ?? "")
+    }
+
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}
+
+extension Application {
+    private struct LiteStoreKey: StorageKey { typealias Value = LiteStore }
+
+    /// The direct connections to the embedded database (see `LiteStore`); nil on PostgreSQL.
+    var liteStore: LiteStore? {
+        get { storage[LiteStoreKey.self] }
+        set { storage[LiteStoreKey.self] = newValue }
+    }
+}
+
+/// Closes the direct connections when the application stops, and removes a throw-away database's files.
+struct LiteStoreLifecycle: LifecycleHandler {
+    let removeFiles: Bool
+
+    func shutdownAsync(_ app: Application) async {
+        guard let store = app.liteStore else { return }
+        await store.shutdown()
+        guard removeFiles else { return }
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.path + suffix) }
+    }
+}
