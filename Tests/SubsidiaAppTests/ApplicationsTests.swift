@@ -352,7 +352,7 @@ struct ApplicationsTests {
                             do {
                                 try await group.run(save(section, version), on: db, store: store)
                                 return (section, true)
-                            } catch let error as LiteError where error.message.contains("subsidia:conflict") {
+                            } catch let error as LiteError where error.isConflict {
                                 return (section, false)
                             } catch {
                                 return ("unexpected: \(error)", false)

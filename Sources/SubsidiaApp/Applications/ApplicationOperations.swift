@@ -150,7 +150,7 @@ enum ApplicationOperations {
             try await req.application.commitGroup.run(
                 .init(application: id, section: s.rawValue, expectedVersion: sent, answers: answers, emptied: emptiedJSON,
                       project: projectJSON, savedAt: now), on: req.db, store: req.application.liteStore)
-        } catch let error as LiteError where error.message.contains("subsidia:conflict") {
+        } catch let error as LiteError where error.isConflict {
             return .conflict
         }
         return .saved(version: sent + 1)

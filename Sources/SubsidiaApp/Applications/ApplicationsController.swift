@@ -593,8 +593,9 @@ enum ApplicationsController {
         if ApplicationRules.blocksSubmission(results) {
             return try await renderCheck(req, bundle: bundle, cap: cap, results: results, blocked: true)
         }
-        let receipt = try await Submission.submit(req, bundle: bundle, results: results, now: now)
-        return try await req.redirect("/applications/\(bundle.application.id!)/receipt", flash: receipt.isFirst ? "app.flash.submitted" : "app.flash.resubmitted")
+        // The receipt page's flash ("submitted" or "submitted again") is written with the submission itself.
+        _ = try await Submission.submit(req, bundle: bundle, results: results, now: now)
+        return req.redirect(to: "/applications/\(bundle.application.id!)/receipt", redirectType: .normal)
     }
 
     struct ReceiptPage: Encodable, Sendable {

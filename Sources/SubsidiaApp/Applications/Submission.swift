@@ -112,29 +112,51 @@ enum Submission {
         let recipients = a.contact1Email.lowercased() == user.email.lowercased() ? [user.email] : [user.email, a.contact1Email]
         let mailBody = body
 
-        let submission = ApplicationSubmission()
-        submission.$application.id = appID
-        submission.number = version
-        submission.submittedAt = now
-        submission.submittedBy = try user.requireID()
-        submission.contentSHA256 = hash
-        submission.snapshot = String(decoding: json, as: UTF8.self)
-        submission.receiptPDF = Data(pdf)
-        try await req.transaction { db in
-            guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-            let changed = try await sql.raw("""
-                UPDATE applications SET status = \(bind: ApplicationStatus.submitted.rawValue), reference = \(bind: reference), \
-                submitted_at = \(bind: now), submission_count = \(bind: version), updated_at = \(bind: now) \
-                WHERE id = \(bind: appID) AND status = \(bind: ApplicationStatus.draft.rawValue) AND submission_count = \(bind: a.submissionCount) \
-                RETURNING id
-                """).all()
-            guard !changed.isEmpty else { throw Abort(.conflict) }
-            try await submission.create(on: db)
-            try await SearchIndex.update(appID, title: a.title, applicant: a.legalName, reference: reference, description: description, on: db)
-            for to in recipients {
-                try await Mailer.enqueue(to: to, userID: to == user.email ? user.id : nil, subject: subject, body: mailBody, kind: "receipt", now: now, on: db)
+        // One write, all or nothing: the application submitted if it is still the draft that was checked (a
+        // submission that came in between, a second click or another tab, makes this one fail with 409), the kept
+        // submission, the search entry, the mails, the audit event, and the flash of the page that follows (COM-14).
+        // On SQLite it is committed with the other writes that arrive meanwhile (`CommitGroup`), on PostgreSQL in a
+        // transaction of its own.
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let flash = version == 1 ? "app.flash.submitted" : "app.flash.resubmitted"
+        var writes: [SQLQueryString] = [
+            """
+            UPDATE applications SET status = \(bind: ApplicationStatus.submitted.rawValue), reference = \(bind: reference), \
+            submitted_at = \(bind: now), submission_count = \(bind: version), updated_at = \(bind: now) \
+            WHERE id = \(bind: appID) AND status = \(bind: ApplicationStatus.draft.rawValue) AND submission_count = \(bind: a.submissionCount) \
+            RETURNING id
+            """,
+            """
+            INSERT INTO \(ident: ApplicationSubmission.schema) \
+            (id, application_id, number, submitted_at, submitted_by, content_sha256, snapshot, receipt_pdf) \
+            VALUES (\(bind: UUID()), \(bind: appID), \(bind: version), \(bind: now), \(bind: try user.requireID()), \(bind: hash), \
+            \(bind: String(decoding: json, as: UTF8.self)), \(bind: Data(pdf)))
+            """,
+            SearchIndex.upsert(appID, title: a.title, applicant: a.legalName, reference: reference, description: description, on: sql),
+        ]
+        for to in recipients {
+            writes.append(Mailer.insert(to: to, userID: to == user.email ? user.id : nil, subject: subject, body: mailBody, kind: "receipt", now: now))
+        }
+        writes.append(Audit.insert("application.submitted", entity: "application", id: appID, summary: "\(reference) v\(version) \(hash)", by: req))
+        if let session = req.browserSession {
+            writes.append("UPDATE \(ident: StoredSession.schema) SET flash = \(bind: flash) WHERE id = \(bind: session.id)")
+            session.flash = flash
+        }
+        if let store = req.application.liteStore {
+            // The first statement must change the application's row: otherwise the draft was submitted meanwhile.
+            let statements = try writes.enumerated().map { try LiteStatement($1, on: sql, mustChangeRow: $0 == 0) }
+            do {
+                try await req.application.commitGroup.run(statements, on: req.db, store: store)
+            } catch let error as LiteError where error.isConflict {
+                throw Abort(.conflict)
             }
-            try await Audit.record("application.submitted", entity: "application", id: appID, summary: "\(reference) v\(version) \(hash)", by: req, on: db)
+        } else {
+            let all = writes
+            try await req.transaction { db in
+                guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+                guard !(try await sql.raw(all[0]).all()).isEmpty else { throw Abort(.conflict) }
+                for write in all.dropFirst() { try await sql.raw(write).run() }
+            }
         }
         a.reference = reference
         a.status = ApplicationStatus.submitted.rawValue

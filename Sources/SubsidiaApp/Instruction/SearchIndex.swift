@@ -17,15 +17,20 @@ enum SearchIndex {
     /// entry's queue columns and replaces its text in the FTS5 index.
     static func update(_ id: UUID, title: String, applicant: String, reference: String?, description: String, on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
+        try await sql.raw(upsert(id, title: title, applicant: applicant, reference: reference, description: description, on: sql)).run()
+    }
+
+    /// The entry's statement in `sql`'s dialect, for a write that runs its statements itself (`CommitGroup`).
+    static func upsert(_ id: UUID, title: String, applicant: String, reference: String?, description: String, on sql: any SQLDatabase)
+        -> SQLQueryString {
         let body = fold([reference ?? "", title, applicant, description].joined(separator: "\n"))
         if sql.dialect.name == "postgresql" {
-            try await sql.raw("""
+            return """
                 INSERT INTO application_search (application_id, body) VALUES (\(bind: id), \(bind: body)) \
                 ON CONFLICT (application_id) DO UPDATE SET body = excluded.body
-                """).run()
-        } else {
-            try await sql.raw("INSERT INTO application_search_entries (application_id, body) VALUES (\(bind: id), \(bind: body))").run()
+                """
         }
+        return "INSERT INTO application_search_entries (application_id, body) VALUES (\(bind: id), \(bind: body))"
     }
 
     /// The words of `q` the index can look up, folded: at most eight.

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// Every change of state or data writes one audit event, on the same database handle (the caller's
@@ -9,17 +10,21 @@ enum Audit {
         _ action: String, entity: String, id: (any CustomStringConvertible)?, summary: String = "",
         by req: Request, on db: any Database, actor: User? = nil
     ) async throws {
-        let event = AuditEvent()
-        event.occurredAt = req.now
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        try await sql.raw(insert(action, entity: entity, id: id, summary: summary, by: req, actor: actor)).run()
+    }
+
+    /// The event's insert, for a write that runs its statements itself (`CommitGroup`).
+    static func insert(
+        _ action: String, entity: String, id: (any CustomStringConvertible)?, summary: String = "", by req: Request, actor: User? = nil
+    ) -> SQLQueryString {
         let who = actor ?? req.currentUser
-        event.actorID = who?.id
-        event.actorEmail = who?.email
-        event.action = action
-        event.entityType = entity
-        event.entityID = id?.description
-        event.ip = req.remoteAddress?.ipAddress ?? req.headers.first(name: .xForwardedFor)
-        event.summary = String(summary.prefix(500))
-        try await event.create(on: db)
+        let ip = req.remoteAddress?.ipAddress ?? req.headers.first(name: .xForwardedFor)
+        return """
+            INSERT INTO \(ident: AuditEvent.schema) (id, occurred_at, actor_id, actor_email, action, entity_type, entity_id, ip, summary) \
+            VALUES (\(bind: UUID()), \(bind: req.now), \(bind: who?.id), \(bind: who?.email), \(bind: action), \(bind: entity), \
+            \(bind: id?.description), \(bind: ip), \(bind: String(summary.prefix(500))))
+            """
     }
 }
 
@@ -29,16 +34,16 @@ enum Mailer {
     static func enqueue(
         to email: String, userID: UUID?, subject: String, body: String, kind: String, now: Date, on db: any Database
     ) async throws {
-        let m = OutboxMessage()
-        m.createdAt = now
-        m.toEmail = email
-        m.userID = userID
-        m.subject = String(subject.prefix(250))
-        m.body = body
-        m.kind = kind
-        m.status = OutboxMessage.Status.pending.rawValue
-        m.attempts = 0
-        m.nextAttemptAt = now
-        try await m.create(on: db)
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        try await sql.raw(insert(to: email, userID: userID, subject: subject, body: body, kind: kind, now: now)).run()
+    }
+
+    /// The message's insert, for a write that runs its statements itself (`CommitGroup`).
+    static func insert(to email: String, userID: UUID?, subject: String, body: String, kind: String, now: Date) -> SQLQueryString {
+        """
+        INSERT INTO \(ident: OutboxMessage.schema) (id, created_at, to_email, user_id, subject, body, kind, status, attempts, next_attempt_at) \
+        VALUES (\(bind: UUID()), \(bind: now), \(bind: email), \(bind: userID), \(bind: String(subject.prefix(250))), \(bind: body), \
+        \(bind: kind), \(bind: OutboxMessage.Status.pending.rawValue), 0, \(bind: now))
+        """
     }
 }

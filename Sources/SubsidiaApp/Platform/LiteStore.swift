@@ -1,6 +1,8 @@
+import FluentSQLiteDriver
 import Foundation
 import NIOConcurrencyHelpers
 import NIOPosix
+import SQLKit
 import Vapor
 // The SQLite library that sqlite-nio compiles in, reached through the module it vendors: the process must hold one
 // copy of SQLite, since two copies on one file break each other's POSIX locks.
@@ -66,11 +68,23 @@ enum LiteValue: Sendable, Equatable {
     case integer(Int64)
     case real(Double)
     case text(String)
+    case blob([UInt8])
 
     init(_ uuid: UUID) { self = .text(uuid.uuidString) }
     init(_ date: Date) { self = .real(date.timeIntervalSince1970) }
     init(_ text: String?) { self = text.map(LiteValue.text) ?? .null }
     init(_ number: Int) { self = .integer(Int64(number)) }
+
+    /// As sqlite-nio binds the value (what SQLKit's binds become on SQLite).
+    init(_ data: SQLiteData) {
+        switch data {
+        case .null: self = .null
+        case .integer(let n): self = .integer(Int64(n))
+        case .float(let d): self = .real(d)
+        case .text(let t): self = .text(t)
+        case .blob(let b): self = .blob(Array(b.readableBytesView))
+        }
+    }
 
     var text: String? { if case .text(let t) = self { t } else { nil } }
     var uuid: UUID? { text.flatMap(UUID.init(uuidString:)) }
@@ -102,6 +116,31 @@ struct LiteError: Error, CustomStringConvertible {
     let code: Int32
     let message: String
     var description: String { "SQLite error \(code): \(message)" }
+
+    /// What a stale write raises (optimistic locking), from M008's trigger or from a statement that must change a row.
+    static let conflictMarker = "subsidia:conflict"
+    var isConflict: Bool { message.contains(Self.conflictMarker) }
+}
+
+/// One statement of a write that `CommitGroup` runs: its SQL with `?` placeholders and its values. When
+/// `mustChangeRow` is set and it changes no row, the write it belongs to is undone as a conflict.
+struct LiteStatement: Sendable {
+    let sql: String
+    let values: [LiteValue]
+    var mustChangeRow = false
+
+    init(sql: String, values: [LiteValue], mustChangeRow: Bool = false) {
+        self.sql = sql
+        self.values = values
+        self.mustChangeRow = mustChangeRow
+    }
+
+    /// A SQLKit query as SQLite runs it: serialised by `sql` (SQLite's dialect), its binds encoded as the driver does.
+    init(_ query: SQLQueryString, on sql: any SQLDatabase, mustChangeRow: Bool = false) throws {
+        let (text, binds) = sql.serialize(query)
+        let encoder = SQLiteDataEncoder()
+        self.init(sql: text, values: try binds.map { LiteValue(try encoder.encode($0)) }, mustChangeRow: mustChangeRow)
+    }
 }
 
 /// One SQLite connection with its compiled statements, used by one thread at a time (`LiteStore` hands it out).
@@ -134,6 +173,9 @@ final class LiteConnection: @unchecked Sendable {
         handle = nil
     }
 
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    var changes: Int { Int(sqlite_nio_sqlite3_changes(handle)) }
+
     /// True outside a transaction (SQLite rolls a transaction back by itself after some errors).
     var isAutocommit: Bool { sqlite_nio_sqlite3_get_autocommit(handle) != 0 }
 
@@ -160,6 +202,8 @@ final class LiteConnection: @unchecked Sendable {
             case .real(let d): ret = sqlite_nio_sqlite3_bind_double(statement, index, d)
             case .text(let t):
                 ret = sqlite_nio_sqlite3_bind_text64(statement, index, t, UInt64(t.utf8.count), Self.transient, UInt8(SQLITE_UTF8))
+            case .blob(let b):
+                ret = b.withUnsafeBytes { sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), Self.transient) }
             }
             guard ret == SQLITE_OK else { throw error(ret) }
         }
@@ -180,10 +224,14 @@ final class LiteConnection: @unchecked Sendable {
         switch sqlite_nio_sqlite3_column_type(statement, c) {
         case SQLITE_INTEGER: return .integer(sqlite_nio_sqlite3_column_int64(statement, c))
         case SQLITE_FLOAT: return .real(sqlite_nio_sqlite3_column_double(statement, c))
-        case SQLITE_TEXT, SQLITE_BLOB:
+        case SQLITE_TEXT:
             guard let bytes = sqlite_nio_sqlite3_column_text(statement, c) else { return .null }
             let length = Int(sqlite_nio_sqlite3_column_bytes(statement, c))
             return .text(String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self))
+        case SQLITE_BLOB:
+            let length = Int(sqlite_nio_sqlite3_column_bytes(statement, c))
+            guard length > 0, let bytes = sqlite_nio_sqlite3_column_blob(statement, c) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: length)))
         default: return .null
         }
     }
