@@ -123,6 +123,9 @@ struct ApplicationsTests {
             page = try await b.get(base + "/receipt")
             #expect(page.text.contains("COM-DEMO-2027-0001"))
             #expect(page.text.contains("manquant"))
+            // The flash written with the submission shows once.
+            #expect(page.text.contains("Votre demande est envoyée."))
+            #expect(!(try await b.get(base + "/receipt")).text.contains("Votre demande est envoyée."))
             let a = try #require(try await GrantApplication.query(on: app.db).first())
             #expect(a.applicationStatus == .submitted && a.reference == "COM-DEMO-2027-0001")
             let pdf = try await b.get(base + "/receipt/1.pdf")
@@ -175,6 +178,7 @@ struct ApplicationsTests {
             let a = try #require(try await GrantApplication.find(id, on: app.db))
             #expect(a.applicationStatus == .submitted && a.reference == "COM-DEMO-2027-0001" && a.submissionCount == 1)
             #expect(try await mails(app, to: "applicant@subsidia.example").filter { $0.subject.contains("COM-DEMO-2027-0001") }.count == 1)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "application.submitted").count() == 1)
         }
     }
 

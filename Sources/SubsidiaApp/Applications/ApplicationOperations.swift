@@ -69,7 +69,7 @@ enum ApplicationOperations {
         let kept = answers.compactMap { code, value in value.map { (code, AnswerColumns($0)) } }.sorted { $0.0 < $1.0 }
         let emptied = answers.filter { $0.value == nil }.map(\.key).sorted()
         let project = s == .project ? ProjectColumns(answers) : nil
-        if audit == nil, (req.db as? any SQLDatabase)?.dialect.name == "sqlite" {
+        if audit == nil, req.application.liteStore != nil {
             return try await saveAtOnce(req, application: appID, section: s, version: sent, kept: kept, emptied: emptied, project: project)
         }
         return try await req.transaction { db -> SaveOutcome in

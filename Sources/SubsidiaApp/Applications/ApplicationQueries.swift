@@ -45,7 +45,7 @@ struct SectionContext: Sendable {
     /// every answer of the application was a tenth of the autosave's time, for answers it did not use).
     static func load(_ req: Request, section: ApplicationSection) async throws -> SectionContext {
         let user = try req.requireUser()
-        guard let id = req.parameters.get("appID", as: UUID.self), let sql = req.db as? any SQLDatabase else { throw Abort(.notFound) }
+        guard let id = req.parameters.get("appID", as: UUID.self) else { throw Abort(.notFound) }
         let userID = try user.requireID()
         struct Row: Decodable { let status: String; let call_id: UUID; let stamp: Date?; let member: UUID? }
         let select = """
@@ -59,6 +59,7 @@ struct SectionContext: Sendable {
                 c[1].uuid.map { Row(status: c[0].text ?? "", call_id: $0, stamp: c[2].date, member: c[3].uuid) }
             }
         } else {
+            guard let sql = req.db as? any SQLDatabase else { throw Abort(.notFound) }
             found = try await sql.raw(SQLQueryString(select) + " = \(bind: userID) WHERE a.id = \(bind: id)").first(decoding: Row.self)
         }
         guard let row = found, row.member != nil else { throw Abort(.notFound) }

@@ -61,7 +61,6 @@ enum Submission {
         let reference: String
         let version: Int
         let contentSHA256: String
-        var isFirst: Bool { version == 1 }
     }
 
     /// Submits in two short write transactions, with the receipt built between them. The first gives the
@@ -166,42 +165,68 @@ enum Submission {
         return Result(reference: reference, version: version, contentSHA256: hash)
     }
 
-    /// The application's reference: the one it has, or the call's next number, set on it in a transaction of its
-    /// own. Its first statement writes (the counter): on SQLite a transaction that reads first and then writes
-    /// fails at once ("database is locked") when another connection wrote in between, as a session's flash does.
-    /// When a second click set a reference first, this one's number is rolled back and that reference is used.
+    /// The application's reference: the one it has, or the call's next number, set on it in a write of its own.
+    /// Its first statement writes (the counter): on SQLite a transaction that reads first and then writes fails at
+    /// once ("database is locked") when another connection wrote in between. When a second click set a reference
+    /// first, this one's number is rolled back and that reference is used. On SQLite the write is group-committed
+    /// on the writer connection (`CommitGroup`): as a transaction of Fluent's it held the write gate across four
+    /// trips between busy event loops and sqlite-nio's threads, and bounded the submissions' rate.
     static func reference(of app: GrantApplication, call: Call, req: Request) async throws -> String {
         if let existing = app.reference { return existing }
         let id = try app.requireID()
+        let callID = try call.requireID()
+        let callReference = call.reference
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
         struct Taken: Error {}
         do {
+            if let store = req.application.liteStore {
+                let update = try LiteStatement(counterUpdate(callID), on: sql)
+                let insert = try LiteStatement(counterInsert(callID), on: sql)
+                return try await req.application.commitGroup.perform(on: req.db, store: store) { c in
+                    var number = 1
+                    if let next = try c.rows(update.sql, update.values).first?.first?.integer {
+                        number = Int(next)
+                    } else {
+                        try c.rows(insert.sql, insert.values)
+                    }
+                    let reference = SubmissionReference.make(callReference: callReference, sequence: number)
+                    let set = try LiteStatement(setReference(reference, on: id), on: sql)
+                    guard !(try c.rows(set.sql, set.values)).isEmpty else { throw Taken() }
+                    return reference
+                }
+            }
             return try await req.transaction { db in
                 guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-                let reference = SubmissionReference.make(callReference: call.reference, sequence: try await nextNumber(call: try call.requireID(), on: db))
-                let set = try await sql.raw("""
-                    UPDATE applications SET reference = \(bind: reference) WHERE id = \(bind: id) AND reference IS NULL RETURNING id
-                    """).all()
-                guard !set.isEmpty else { throw Taken() }
+                let reference = SubmissionReference.make(callReference: callReference, sequence: try await nextNumber(call: callID, on: db))
+                guard !(try await sql.raw(setReference(reference, on: id)).all()).isEmpty else { throw Taken() }
                 return reference
             }
         } catch is Taken {
             struct Row: Decodable { let reference: String? }
-            guard let sql = req.db as? any SQLDatabase,
-                  let existing = try await sql.raw("SELECT reference FROM applications WHERE id = \(bind: id)").first(decoding: Row.self)?.reference
+            guard let existing = try await sql.raw("SELECT reference FROM applications WHERE id = \(bind: id)").first(decoding: Row.self)?.reference
             else { throw Abort(.conflict) }
             return existing
         }
     }
 
-    /// The next number of a call's sequence, taken inside the submitting transaction.
+    static func counterUpdate(_ call: UUID) -> SQLQueryString {
+        "UPDATE call_counters SET next_number = next_number + 1 WHERE call_id = \(bind: call) RETURNING next_number"
+    }
+
+    static func counterInsert(_ call: UUID) -> SQLQueryString {
+        "INSERT INTO call_counters (call_id, next_number) VALUES (\(bind: call), 1)"
+    }
+
+    static func setReference(_ reference: String, on application: UUID) -> SQLQueryString {
+        "UPDATE applications SET reference = \(bind: reference) WHERE id = \(bind: application) AND reference IS NULL RETURNING id"
+    }
+
+    /// The next number of a call's sequence, taken inside the caller's transaction.
     static func nextNumber(call id: UUID, on db: any Database) async throws -> Int {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
         struct Row: Decodable { let next_number: Int }
-        if let row = try await sql.raw("UPDATE call_counters SET next_number = next_number + 1 WHERE call_id = \(bind: id) RETURNING next_number")
-            .first(decoding: Row.self) {
-            return row.next_number
-        }
-        try await sql.raw("INSERT INTO call_counters (call_id, next_number) VALUES (\(bind: id), 1)").run()
+        if let row = try await sql.raw(counterUpdate(id)).first(decoding: Row.self) { return row.next_number }
+        try await sql.raw(counterInsert(id)).run()
         return 1
     }
 

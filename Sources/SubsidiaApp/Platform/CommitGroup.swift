@@ -33,9 +33,12 @@ actor CommitGroup {
         }
     }
 
+    /// One caller's write: run on the writer's connection inside the group's transaction, in a savepoint.
+    typealias Work = @Sendable (LiteConnection) throws -> any Sendable
+
     private struct Queued {
-        let write: [LiteStatement]
-        let done: CheckedContinuation<Result<Void, any Error>, Never>
+        let work: Work
+        let done: CheckedContinuation<Result<any Sendable, any Error>, Never>
     }
 
     /// Writes per transaction: a group this large is already more than 64 connections bring at once.
@@ -58,30 +61,46 @@ actor CommitGroup {
     }
 
     /// Runs `write`'s statements, all or nothing, with the next group and returns once they are committed; throws the
-    /// write's own error (a stale version: a `LiteError` whose `isConflict`). Elsewhere than on SQLite this is a
-    /// programming error.
+    /// write's own error (a stale version: a `LiteError` whose `isConflict`).
     func run(_ write: [LiteStatement], on db: any Database, store: LiteStore?) async throws {
+        _ = try await perform(on: db, store: store) { connection in
+            for statement in write {
+                try connection.rows(statement.sql, statement.values)
+                if statement.mustChangeRow && connection.changes == 0 {
+                    throw LiteError(code: SQLITE_CONSTRAINT, message: LiteError.conflictMarker)
+                }
+            }
+            return true
+        }
+    }
+
+    /// Runs `work` on the writer's connection with the next group, all or nothing (what it wrote is undone when it
+    /// throws), and returns its result once the group is committed. Elsewhere than on SQLite this is a programming
+    /// error.
+    func perform<T: Sendable>(on db: any Database, store: LiteStore?, _ work: @escaping @Sendable (LiteConnection) throws -> T)
+        async throws -> T {
         guard let store else { throw Abort(.internalServerError) }
         let result = await withCheckedContinuation { done in
-            queued.append(Queued(write: write, done: done))
+            queued.append(Queued(work: { try work($0) }, done: done))
             if !committing {
                 committing = true
                 Task { await self.drain(on: db, store: store) }
             }
         }
-        try result.get()
+        guard let value = try result.get() as? T else { throw Abort(.internalServerError) }
+        return value
     }
 
     private func drain(on db: any Database, store: LiteStore) async {
         while !queued.isEmpty {
             let group = Array(queued.prefix(Self.maxWrites))
             queued.removeFirst(group.count)
-            let writes = group.map(\.write)
-            let results: [Result<Void, any Error>]
+            let works = group.map(\.work)
+            let results: [Result<any Sendable, any Error>]
             do {
-                results = try await gate.exclusive(on: db) { _ in try await store.write { try Self.commit(writes, on: $0) } }
+                results = try await gate.exclusive(on: db) { _ in try await store.write { try Self.commit(works, on: $0) } }
             } catch {
-                results = writes.map { _ in .failure(error) }
+                results = works.map { _ in .failure(error) }
             }
             for (item, result) in zip(group, results) { item.done.resume(returning: result) }
         }
@@ -89,20 +108,15 @@ actor CommitGroup {
     }
 
     /// On the writer's thread: the group in one transaction, each write in a savepoint.
-    private static func commit(_ writes: [[LiteStatement]], on connection: LiteConnection) throws -> [Result<Void, any Error>] {
+    private static func commit(_ works: [Work], on connection: LiteConnection) throws -> [Result<any Sendable, any Error>] {
         try connection.execute("BEGIN IMMEDIATE")
-        var results: [Result<Void, any Error>] = []
-        for write in writes {
+        var results: [Result<any Sendable, any Error>] = []
+        for work in works {
             do {
                 try connection.execute("SAVEPOINT w")
-                for statement in write {
-                    try connection.rows(statement.sql, statement.values)
-                    if statement.mustChangeRow && connection.changes == 0 {
-                        throw LiteError(code: SQLITE_CONSTRAINT, message: LiteError.conflictMarker)
-                    }
-                }
+                let value = try work(connection)
                 try connection.execute("RELEASE w")
-                results.append(.success(()))
+                results.append(.success(value))
             } catch {
                 // After some errors (disk full, I/O) SQLite rolls the whole transaction back: nothing was written.
                 if connection.isAutocommit { throw error }

@@ -88,7 +88,7 @@ extension Request {
 /// middleware, once the user is known.
 struct LanguageMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let cookie = request.cookies["lang"]?.string, let lang = Language(rawValue: cookie) {
+        if let cookie = request.cookieValue("lang"), let lang = Language(rawValue: cookie) {
             request.language = lang
         } else if let lang = Language.negotiate(acceptLanguage: request.headers.first(name: .acceptLanguage)) {
             request.language = lang

@@ -115,7 +115,7 @@ extension Request {
 /// handler started or ended a session.
 struct SessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let cookie = request.cookies[SessionCookie.name]?.string, !cookie.isEmpty, cookie.count < 100,
+        if let cookie = request.cookieValue(SessionCookie.name), !cookie.isEmpty, cookie.count < 100,
            let sql = request.db as? any SQLDatabase {
             let now = request.now
             let id = Tokens.hash(cookie)
@@ -191,6 +191,18 @@ struct CSRFMiddleware: AsyncMiddleware {
 }
 
 extension Request {
+    /// One cookie's value, read from the Cookie header without building every cookie (perf, autosave at 64
+    /// connections: Vapor's parse of the header was 2.7 % of the server's time, and it ran twice per request).
+    func cookieValue(_ name: String) -> String? {
+        for header in headers[.cookie] {
+            for part in header.split(separator: ";") {
+                let pair = part.drop { $0 == " " }
+                if pair.hasPrefix(name), pair.dropFirst(name.count).first == "=" { return String(pair.dropFirst(name.count + 1)) }
+            }
+        }
+        return nil
+    }
+
     /// The signed-in user, or a redirect to the login page that comes back here afterwards.
     func requireUser() throws -> User {
         guard let user = currentUser else {
