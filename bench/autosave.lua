@@ -8,10 +8,12 @@ function init(args)
   for k = 1, #mine do versions[k] = 1 end
 end
 function request()
-  i = i % #mine + 1
-  local body = "steps=" .. urlencode("Étape 1 : préparation.\nÉtape 2 : réalisation, sauvegarde " .. versions[i] .. ".") ..
-    "&version=" .. versions[i]
-  versions[i] = versions[i] + 1
-  return wrk.format("POST", "/applications/" .. mine[i] .. "/sections/feasibility/autosave",
+  local counted = not checking_call()
+  local j = i % #mine + 1
+  if counted then i = j end
+  local body = "steps=" .. urlencode("Étape 1 : préparation.\nÉtape 2 : réalisation, sauvegarde " .. versions[j] .. ".") ..
+    "&version=" .. versions[j]
+  if counted then versions[j] = versions[j] + 1 end
+  return wrk.format("POST", "/applications/" .. mine[j] .. "/sections/feasibility/autosave",
     { ["Cookie"] = cookie, ["X-CSRF-Token"] = csrf, ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
 end

@@ -7,10 +7,12 @@ function init(args)
   for k = 1, #mine do versions[k] = 1 end
 end
 function request()
-  i = i % #mine + 1
+  local counted = not checking_call()
+  local j = i % #mine + 1
+  if counted then i = j end
   local body = "category=3&detail=" .. urlencode("Salle communale") .. "&justification=" .. urlencode("Location pour la fête") ..
-    "&quantity=2&unit_cost=150&share=100&version=" .. versions[i] .. "&_csrf=" .. urlencode(csrf)
-  versions[i] = versions[i] + 1
-  return wrk.format("POST", "/applications/" .. mine[i] .. "/budget/lines",
+    "&quantity=2&unit_cost=150&share=100&version=" .. versions[j] .. "&_csrf=" .. urlencode(csrf)
+  if counted then versions[j] = versions[j] + 1 end
+  return wrk.format("POST", "/applications/" .. mine[j] .. "/budget/lines",
     { ["Cookie"] = cookie, ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
 end

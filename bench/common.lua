@@ -25,6 +25,14 @@ function my_ids(count)
   return mine
 end
 
+-- wrk calls request() once on its first thread before the run, to check the script, and never sends that request.
+-- Scripts that count what they sent (the sections' versions) skip counting that first call.
+local checked = false
+function checking_call()
+  if tid == 0 and not checked then checked = true; return true end
+  return false
+end
+
 function urlencode(s)
   return (s:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
 end
