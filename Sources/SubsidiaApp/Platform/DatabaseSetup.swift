@@ -12,20 +12,23 @@ enum DatabaseSetup {
             // open alike, removed when the application stops.
             let path = FileManager.default.temporaryDirectory
                 .appendingPathComponent("subsidia-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString).sqlite").path
-            app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
-            app.liteStore = LiteStore(path: path)
-            app.lifecycle.use(LiteStoreLifecycle(removeFiles: true))
+            useSQLite(app, path: path, throwAway: true)
         case .sqliteFile(let path):
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
-            app.liteStore = LiteStore(path: path)
-            app.lifecycle.use(LiteStoreLifecycle(removeFiles: false))
+            useSQLite(app, path: path, throwAway: false)
         case .postgres(let url, let searchPath):
             var config = try SQLPostgresConfiguration(url: url)
             if let searchPath { config.searchPath = [searchPath] }
             app.databases.use(.postgres(configuration: config, sqlLogLevel: .debug), as: .psql)
         }
+    }
+
+    /// Fluent's connections and the direct ones (`LiteStore`) on the file at `path`.
+    private static func useSQLite(_ app: Application, path: String, throwAway: Bool) {
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+        app.liteStore = LiteStore(path: path)
+        app.lifecycle.use(LiteStoreLifecycle(removeFiles: throwAway))
     }
 
     /// WAL journal (a property of the file), then on every connection: foreign keys, a busy timeout, and

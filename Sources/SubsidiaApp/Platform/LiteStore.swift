@@ -127,7 +127,7 @@ struct LiteError: Error, CustomStringConvertible {
 struct LiteStatement: Sendable {
     let sql: String
     let values: [LiteValue]
-    var mustChangeRow = false
+    let mustChangeRow: Bool
 
     init(sql: String, values: [LiteValue], mustChangeRow: Bool = false) {
         self.sql = sql
@@ -137,9 +137,8 @@ struct LiteStatement: Sendable {
 
     /// A SQLKit query as SQLite runs it: serialised by `sql` (SQLite's dialect), its binds encoded as the driver does.
     init(_ query: SQLQueryString, on sql: any SQLDatabase, mustChangeRow: Bool = false) throws {
-        let (text, binds) = sql.serialize(query)
-        let encoder = SQLiteDataEncoder()
-        self.init(sql: text, values: try binds.map { LiteValue(try encoder.encode($0)) }, mustChangeRow: mustChangeRow)
+        let (text, data) = try SQLiteReads.serialize(query, on: sql)
+        self.init(sql: text, values: data.map(LiteValue.init), mustChangeRow: mustChangeRow)
     }
 }
 
