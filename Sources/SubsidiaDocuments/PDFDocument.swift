@@ -99,8 +99,9 @@ public struct PDFDocument: Sendable {
                 x += widths[i]
             }
             // Row rule below.
-            pages[pages.count - 1].append(String(format: "0.6 G 0.5 w %.2f %.2f m %.2f %.2f l S 0 G",
-                                                 PDFDocument.margin, y - height, PDFDocument.margin + PDFDocument.textWidth, y - height))
+            pages[pages.count - 1].append("0.6 G 0.5 w " + PDFDocument.fixed(PDFDocument.margin, 2) + " " + PDFDocument.fixed(y - height, 2)
+                                          + " m " + PDFDocument.fixed(PDFDocument.margin + PDFDocument.textWidth, 2) + " "
+                                          + PDFDocument.fixed(y - height, 2) + " l S 0 G")
             y -= height
         }
         let header = rowHeight(columns.map(\.title), .bold)
@@ -136,8 +137,8 @@ public struct PDFDocument: Sendable {
 
     private mutating func put(_ text: String, x: Double, y explicitY: Double? = nil, size: Double, style: Style) {
         let font = style == .bold ? "F2" : "F1"
-        pages[pages.count - 1].append(String(format: "BT /%@ %.1f Tf %.2f %.2f Td (", font, size, x, explicitY ?? y)
-                                      + PDFDocument.escape(text) + ") Tj ET")
+        pages[pages.count - 1].append("BT /" + font + " " + PDFDocument.fixed(size, 1) + " Tf " + PDFDocument.fixed(x, 2) + " "
+                                      + PDFDocument.fixed(explicitY ?? y, 2) + " Td (" + PDFDocument.escape(text) + ") Tj ET")
     }
 
     // MARK: Output
@@ -192,6 +193,18 @@ public struct PDFDocument: Sendable {
     }
 
     // MARK: Text
+
+    /// `value` with `digits` decimals, as "%.Nf" prints it but for values this close to a tie (perf: `String(format:)`
+    /// goes through Foundation's formatter for each coordinate, a quarter of a receipt's drawing).
+    static func fixed(_ value: Double, _ digits: Int) -> String {
+        let scale = digits == 1 ? 10.0 : 100.0
+        let scaled = (abs(value) * scale).rounded(.toNearestOrAwayFromZero)
+        guard scaled < 1e15 else { return String(format: "%.\(digits)f", value) }
+        let n = Int(scaled)
+        var fraction = String(n % Int(scale))
+        while fraction.count < digits { fraction = "0" + fraction }
+        return (value < 0 ? "-" : "") + String(n / Int(scale)) + "." + fraction
+    }
 
     /// Escapes a text for a PDF string literal (the encoding to WinAnsi happens on output).
     static func escape(_ s: String) -> String {
@@ -250,6 +263,16 @@ public struct PDFDocument: Sendable {
     ]
 
     static func charWidth(_ u: Unicode.Scalar) -> Int {
+        let v = u.value
+        if v >= 32 && v <= 126 { return helvetica[Int(v) - 32] }
+        if v >= 0xA0 && v <= 0xFF { return latin1Widths[Int(v) - 0xA0] }
+        return measuredWidth(u)
+    }
+
+    /// The widths of U+00A0–U+00FF (French and German letters), measured once.
+    static let latin1Widths: [Int] = (0xA0...0xFF).map { measuredWidth(Unicode.Scalar(UInt32($0))!) }
+
+    private static func measuredWidth(_ u: Unicode.Scalar) -> Int {
         let b = winAnsi(u)
         if b >= 32 && b <= 126 { return helvetica[Int(b) - 32] }
         switch b {
@@ -273,35 +296,50 @@ public struct PDFDocument: Sendable {
 
     /// The width of a text in points. Bold is measured a little wider than regular, so lines never overflow.
     static func width(_ s: String, size: Double, style: Style) -> Double {
-        let units = s.unicodeScalars.reduce(0) { $0 + charWidth($1) }
-        return Double(units) * size / 1000 * (style == .bold ? 1.08 : 1.0)
+        points(units(s.unicodeScalars), size: size, style: style)
     }
 
-    /// Lines of at most `width` points; line ends in the text are kept, long words are cut.
+    static func units<S: Sequence<Unicode.Scalar>>(_ scalars: S) -> Int { scalars.reduce(0) { $0 + charWidth($1) } }
+
+    static func points(_ units: Int, size: Double, style: Style) -> Double {
+        Double(units) * size / 1000 * (style == .bold ? 1.08 : 1.0)
+    }
+
+    /// Lines of at most `width` points; line ends in the text are kept, long words are cut. Each word is measured
+    /// once and the line's width is kept as it grows (measuring the whole line again for each word made wrapping a
+    /// long description quadratic).
     static func wrap(_ text: String, width: Double, size: Double, style: Style) -> [String] {
         var lines: [String] = []
-        for para in text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false) {
+        let space = charWidth(" ")
+        func fits(_ units: Int) -> Bool { points(units, size: size, style: style) <= width }
+        for para in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             var line = ""
+            var lineUnits = 0
             for word in para.split(separator: " ", omittingEmptySubsequences: true) {
-                var w = String(word)
-                let candidate = line.isEmpty ? w : line + " " + w
-                if PDFDocument.width(candidate, size: size, style: style) <= width {
-                    line = candidate
+                let wordUnits = units(word.unicodeScalars)
+                let candidate = line.isEmpty ? wordUnits : lineUnits + space + wordUnits
+                if fits(candidate) {
+                    if !line.isEmpty { line += " " }
+                    line += word
+                    lineUnits = candidate
                     continue
                 }
-                if !line.isEmpty { lines.append(line); line = "" }
-                while PDFDocument.width(w, size: size, style: style) > width {
-                    var cut = w.startIndex
-                    var head = ""
-                    while cut < w.endIndex, PDFDocument.width(head + String(w[cut]), size: size, style: style) <= width {
-                        head.append(w[cut])
-                        cut = w.index(after: cut)
+                if !line.isEmpty { lines.append(line) }
+                // A word longer than the line is cut, character by character.
+                var head = ""
+                var headUnits = 0
+                for ch in word {
+                    let chUnits = units(ch.unicodeScalars)
+                    if !head.isEmpty && !fits(headUnits + chUnits) {
+                        lines.append(head)
+                        head = ""
+                        headUnits = 0
                     }
-                    if head.isEmpty { head = String(w[w.startIndex]); cut = w.index(after: w.startIndex) }
-                    lines.append(head)
-                    w = String(w[cut...])
+                    head.append(ch)
+                    headUnits += chUnits
                 }
-                line = w
+                line = head
+                lineUnits = headUnits
             }
             lines.append(line)
         }

@@ -465,6 +465,41 @@ struct ApplicationsTests {
         }
     }
 
+    @Test("AMIF-02: what the call and the action have committed counts every grant but the application's own")
+    func committedLeavesOutTheApplication() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            let b = Browser(app)
+            try await b.login("applicant@subsidia.example")
+            var ids: [UUID] = []
+            for _ in 0..<4 {
+                ids.append(try applicationID(try await b.startApplication(call: "AMIF-DEMO-2026", organisation: "ASBL Démo Intégration (démo)")))
+            }
+            let sql = try #require(app.db as? any SQLDatabase)
+            // Grants of 1,000 € and 2,000 € in action A, 4,000 € in action B; the fourth application has none.
+            for (id, action, cents) in [(ids[0], "A", 100_000), (ids[1], "A", 200_000), (ids[2], "B", 400_000)] {
+                try await sql.raw("UPDATE applications SET action_code = \(bind: action), granted_cents = \(bind: cents) WHERE id = \(bind: id)").run()
+            }
+            let callID = try #require(try await GrantApplication.find(ids[0], on: app.db)).$call.id
+            for reads in [Reads(app.db, store: app.liteStore), Reads(app.db, store: nil)] {
+                var c = try await ApplicationBundle.committed(call: callID, action: "A", excluding: ids[0], on: reads)
+                #expect(c.action == Money(cents: 200_000) && c.call == Money(cents: 600_000))
+                c = try await ApplicationBundle.committed(call: callID, action: "A", excluding: ids[2], on: reads)
+                #expect(c.action == Money(cents: 300_000) && c.call == Money(cents: 300_000))
+                c = try await ApplicationBundle.committed(call: callID, action: "B", excluding: ids[3], on: reads)
+                #expect(c.action == Money(cents: 400_000) && c.call == Money(cents: 700_000))
+                c = try await ApplicationBundle.committed(call: callID, action: nil, excluding: ids[1], on: reads)
+                #expect(c.action == .zero && c.call == Money(cents: 500_000))
+            }
+            // The AMIF call has a global budget, so its cap reads the sums; the communes call has neither budget nor
+            // actions, and its cap does not.
+            let amif = try await ApplicationBundle.load(try #require(try await GrantApplication.find(ids[3], on: app.db)), on: app.db)
+            #expect(amif.capReadsCommitted)
+            let communes = try applicationID(try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)"))
+            let bundle = try await ApplicationBundle.load(try #require(try await GrantApplication.find(communes, on: app.db)), on: app.db)
+            #expect(!bundle.capReadsCommitted)
+        }
+    }
+
     @Test("AMIF-01: the demo AMIF call takes an application with objective, action and dates in the period; after the deadline it is refused")
     func amifDeadline() async throws {
         try await withSubsidia(demo: true) { app, clock in

@@ -26,7 +26,66 @@ struct LiteStoreTests {
             // A statement that fails is reported, and the connection serves the next one.
             #expect(throws: LiteError.self) { try store.read { try $0.rows("SELECT nothing FROM nowhere") } }
             #expect(try store.read { try $0.rows("SELECT 1 + 1") }.first?[0] == .integer(2))
+            // Bindings are not cleared between runs: a run gets every value it needs, or is refused.
+            #expect(throws: LiteError.self) { try store.read { try $0.rows("SELECT ?, ?", [.integer(1)]) } }
+            #expect(try store.read { try $0.rows("SELECT ?, ?", [.text("a"), .integer(1)]) }.first == [.text("a"), .integer(1)])
+            #expect(try store.read { try $0.rows("SELECT ?, ?", [.null, .real(0.5)]) }.first == [.null, .real(0.5)])
         }
+    }
+
+    @Test("An application and its lines read through Reads equal Fluent's, field by field; inside a transaction Reads uses the transaction's connection")
+    func readsAsFluentReadsThem() async throws {
+        try await withSubsidia(demo: true) { app, _ in
+            let browser = Browser(app)
+            try await browser.login("applicant@subsidia.example")
+            let base = try await browser.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
+            try await browser.fillCommunes(base)
+            let id = try applicationID(base)
+            let fluent = try #require(try await GrantApplication.find(id, on: app.db))
+            let reads = Reads(app.db, store: app.liteStore)
+            #expect((reads.store != nil) == (app.liteStore != nil))
+            let direct = try #require(try await reads.models(GrantApplication.self, "SELECT * FROM applications WHERE id = \(bind: id)").first)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            encoder.dateEncodingStrategy = .custom { date, encoder in
+                var c = encoder.singleValueContainer()
+                try c.encode(date.timeIntervalSinceReferenceDate)
+            }
+            #expect(String(decoding: try encoder.encode(direct), as: UTF8.self) == String(decoding: try encoder.encode(fluent), as: UTF8.self))
+            #expect(direct.$id.exists)
+            let a = try await ApplicationBundle.load(fluent, on: Reads(app.db, store: nil))
+            let b = try await ApplicationBundle.load(direct, on: reads)
+            #expect(b.expenses.count == 2 && b.revenues.count == 1 && b.documents.count == 1 && !b.answers.isEmpty && !b.sections.isEmpty)
+            #expect(try encoder.encode(a.expenses) == encoder.encode(b.expenses))
+            #expect(try encoder.encode(a.revenues) == encoder.encode(b.revenues))
+            #expect(try encoder.encode(a.previous) == encoder.encode(b.previous))
+            #expect(a.answers == b.answers && a.documents.map(\.id) == b.documents.map(\.id) && a.sections.keys.sorted() == b.sections.keys.sorted())
+            // In a transaction the direct connections would not see its writes: Reads goes through the transaction.
+            try await app.db.transaction { db in
+                guard let sql = db as? any SQLDatabase else { return }
+                try await sql.raw("UPDATE applications SET title = 'Not yet committed' WHERE id = \(bind: id)").run()
+                let inside = Reads(db, store: app.liteStore)
+                #expect(inside.store == nil)
+                let row = try #require(try await inside.models(GrantApplication.self, "SELECT * FROM applications WHERE id = \(bind: id)").first)
+                #expect(row.title == "Not yet committed")
+                if let store = app.liteStore {
+                    let outside = try store.read { try $0.rows("SELECT title FROM applications WHERE id = ?", [LiteValue(id)]) }
+                    #expect(outside.first?[0].text == fluent.title)
+                }
+            }
+        }
+    }
+
+    @Test("Models whose properties are written out list every property reflection finds, in order")
+    func writtenOutProperties() {
+        func check<M: Model>(_ model: M) {
+            let reflected = Mirror(reflecting: model).children.compactMap { $0.value as? any AnyProperty }.map { ObjectIdentifier($0 as AnyObject) }
+            let listed = model.properties.map { ObjectIdentifier($0 as AnyObject) }
+            #expect(!reflected.isEmpty && listed == reflected, "\(M.self)")
+        }
+        check(GrantApplication())
+        check(ExpenseLineRecord())
+        check(RevenueLineRecord())
     }
 
     @Test("A group's write whose guarded statement changes no row is undone alone (conflict); the writes beside it are committed")

@@ -65,6 +65,59 @@ struct PDFTests {
         #expect(text.contains("Un texte (avec parenthèses) et \\ une barre."))
     }
 
+    /// The lines a reader expects: greedy, each line as many words as fit, measured whole (the plain way, quadratic).
+    static func plainWrap(_ text: String, width: Double, size: Double, style: PDFDocument.Style) -> [String] {
+        var lines: [String] = []
+        for para in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            var line = ""
+            for word in para.split(separator: " ") {
+                let candidate = line.isEmpty ? String(word) : line + " " + word
+                if PDFDocument.width(candidate, size: size, style: style) <= width { line = candidate; continue }
+                if !line.isEmpty { lines.append(line) }
+                line = ""
+                for ch in word {
+                    if !line.isEmpty && PDFDocument.width(line + String(ch), size: size, style: style) > width { lines.append(line); line = "" }
+                    line.append(ch)
+                }
+            }
+            lines.append(line)
+        }
+        return lines
+    }
+
+    @Test("Wrapping gives the lines measured whole would give: accents, the euro sign, line ends, a word cut, bold")
+    func wrappingAsMeasuredWhole() {
+        let texts = [
+            "Fête de l'amitié à Démoville : 2 030 € de dépenses, dont 1 522,50 € demandés.\r\nZweite Zeile für Straßenfeste ÄÖÜ äöü ß.",
+            String(repeating: "Élan ", count: 40) + String(repeating: "x", count: 120) + " fin",
+            "", "\n\n", "un  deux   trois",
+        ]
+        for text in texts {
+            for (width, style) in [(200.0, PDFDocument.Style.regular), (120, .bold), (483, .regular)] {
+                let lines = PDFDocument.wrap(text, width: width, size: 10, style: style)
+                #expect(lines == Self.plainWrap(text, width: width, size: 10, style: style), "\(text.prefix(20)) at \(width)")
+                #expect(lines.allSatisfy { $0.count <= 1 || PDFDocument.width($0, size: 10, style: style) <= width })
+            }
+        }
+        // A width too small for one line of the words still gives every character once, in order.
+        let cut = PDFDocument.wrap("abcdef ghij", width: 12, size: 10, style: .regular)
+        #expect(cut.joined() == "abcdefghij" && cut.count > 2)
+    }
+
+    @Test("Coordinates print as \"%.2f\" prints them, away from the exact ties")
+    func fixedDecimals() {
+        var value = -3.0
+        while value < 842 {
+            for digits in [1, 2] {
+                let scaled = abs(value) * (digits == 1 ? 10 : 100)
+                if abs(scaled - scaled.rounded(.down) - 0.5) < 1e-6 { continue }
+                #expect(PDFDocument.fixed(value, digits) == String(format: "%.\(digits)f", value), "\(value)")
+            }
+            value += 0.01373
+        }
+        #expect(PDFDocument.fixed(10, 1) == "10.0" && PDFDocument.fixed(56, 2) == "56.00" && PDFDocument.fixed(-0.001, 2) == "-0.00")
+    }
+
     @Test("The same content and date give the same bytes")
     func deterministic() {
         var a = PDFDocument(title: "X")

@@ -107,7 +107,7 @@ enum APIController {
         }
         do {
             let app = try await ApplicationOperations.start(req, call: c, user: user, organisation: body.organisationId)
-            let bundle = try await ApplicationBundle.load(app, on: req.db)
+            let bundle = try await ApplicationBundle.load(app, on: req.reads)
             let r = try APIResponse.json(try await representation(bundle, req: req), status: .created)
             r.headers.replaceOrAdd(name: .location, value: "/api/v1/applications/\(app.id!)")
             return r
@@ -124,13 +124,13 @@ enum APIController {
 
     static func showApplication(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         return try APIResponse.json(try await representation(bundle, req: req))
     }
 
     static func representation(_ bundle: ApplicationBundle, req: Request) async throws -> APIApplication {
         let a = bundle.application
-        let (cap, _) = try await bundle.evaluate(on: req.db, now: req.now, language: req.language)
+        let (cap, _) = try await bundle.evaluate(on: req.reads, now: req.now, language: req.language)
         let s = bundle.summary
         var answers: [String: JSONValue] = [:]
         for q in bundle.questions { if let v = bundle.answers[q.code] { answers[q.code] = JSONValue(v, type: q.type) } }
@@ -168,13 +168,13 @@ enum APIController {
     /// The application, editable by a member of its organisation while it is a draft; otherwise a response to send.
     static func editable(_ req: Request) async throws -> (ApplicationAccess, ApplicationBundle, Response?) {
         let access = try await ApplicationAccess.load(req, staffMayRead: false)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         if bundle.application.applicationStatus != .draft { return (access, bundle, try APIResponse.notEditable(req)) }
         return (access, bundle, nil)
     }
 
     static func fresh(_ req: Request, _ bundle: ApplicationBundle) async throws -> ApplicationBundle {
-        try await ApplicationBundle.load(try await ApplicationsController.reload(req, bundle.application), on: req.db)
+        try await ApplicationBundle.load(try await ApplicationsController.reload(req, bundle.application), on: req.reads)
     }
 
     static func saved(_ req: Request, _ bundle: ApplicationBundle, status: HTTPStatus = .ok) async throws -> Response {
@@ -404,8 +404,8 @@ enum APIController {
 
     static func check(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
-        let (cap, results) = try await bundle.evaluate(on: req.db, now: req.now, language: req.language)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
+        let (cap, results) = try await bundle.evaluate(on: req.reads, now: req.now, language: req.language)
         struct Body: Encodable, Sendable {
             let canSubmit: Bool
             let maximumCents: Int64?
@@ -420,7 +420,7 @@ enum APIController {
         let (_, bundle, refusal) = try await editable(req)
         if let refusal { return refusal }
         let now = req.now
-        let (_, results) = try await bundle.evaluate(on: req.db, now: now, language: req.language)
+        let (_, results) = try await bundle.evaluate(on: req.reads, now: now, language: req.language)
         if ApplicationRules.blocksSubmission(results) {
             return try APIResponse.error(APIResponse.ErrorBody(error: "blocked", message: req.t("api.error.blocked"),
                                                                results: outcomes(results, bundle: bundle, req: req)), status: .unprocessableEntity)

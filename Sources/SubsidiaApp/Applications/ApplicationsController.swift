@@ -176,7 +176,7 @@ enum ApplicationsController {
 
     static func tasks(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         let a = bundle.application
         let base = "/applications/\(a.id!)"
         let tasks = bundle.formSections.map { s in
@@ -184,7 +184,7 @@ enum ApplicationsController {
             return TasksPage.Task(label: req.t(s.labelKey), href: base + "/" + path(of: s), state: state.rawValue,
                                   stateLabel: req.t(state.labelKey), id: "task-" + s.rawValue)
         }
-        let (cap, _) = try await bundle.evaluate(on: req.db, now: req.now, language: req.language)
+        let (cap, _) = try await bundle.evaluate(on: req.reads, now: req.now, language: req.language)
         let capText = cap.binding.map { capSentence($0, bundle: bundle, req: req) }
         let call = bundle.call.call
         let reopen = canReopen(a, call: call, now: req.now)
@@ -270,7 +270,7 @@ enum ApplicationsController {
     static func sectionForm(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
         let s = try section(from: req)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         guard bundle.formSections.contains(s) else { throw Abort(.notFound) }
         var values = QuestionForm.values(bundle, section: s)
         values["version"] = String(bundle.version(of: s))
@@ -334,7 +334,7 @@ enum ApplicationsController {
     static func saveSectionForm(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req, staffMayRead: false)
         let s = try section(from: req)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         guard bundle.formSections.contains(s) else { throw Abort(.notFound) }
         guard bundle.application.applicationStatus == .draft else { return try await notEditable(req, bundle) }
         let values = req.formValues()
@@ -344,7 +344,7 @@ enum ApplicationsController {
         case .invalid(let errors):
             return try await renderSection(req, bundle: bundle, access: access, section: s, values: values, errors: errors)
         case .conflict:
-            let fresh = try await ApplicationBundle.load(try await reload(req, bundle.application), on: req.db)
+            let fresh = try await ApplicationBundle.load(try await reload(req, bundle.application), on: req.reads)
             var mine = QuestionForm.values(fresh, section: s).overlaid(with: values)
             mine["version"] = String(fresh.version(of: s))
             return try await renderSection(req, bundle: fresh, access: access, section: s, values: mine, errors: FormErrors(), conflict: true)
@@ -406,7 +406,7 @@ enum ApplicationsController {
 
     static func applicantForm(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         var v = ApplicantForm.values(of: bundle.application)
         v["version"] = String(bundle.version(of: .applicant))
         return try await renderApplicant(req, bundle: bundle, access: access, values: v, errors: FormErrors())
@@ -428,7 +428,7 @@ enum ApplicationsController {
 
     static func saveApplicant(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req, staffMayRead: false)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         guard bundle.application.applicationStatus == .draft else { return try await notEditable(req, bundle) }
         let v = req.formValues()
         let errors = ApplicantForm.validate(v, legalForm: bundle.application.legalForm, ruleSet: bundle.ruleSet)
@@ -436,7 +436,7 @@ enum ApplicationsController {
         let app = bundle.application
         let saved = try await ApplicationOperations.saveApplicant(req, bundle: bundle, values: v)
         guard saved else {
-            let fresh = try await ApplicationBundle.load(try await reload(req, app), on: req.db)
+            let fresh = try await ApplicationBundle.load(try await reload(req, app), on: req.reads)
             var mine = ApplicantForm.values(of: fresh.application).overlaid(with: v)
             mine["version"] = String(fresh.version(of: .applicant))
             return try await renderApplicant(req, bundle: fresh, access: access, values: mine, errors: FormErrors(), conflict: true)
@@ -481,8 +481,8 @@ enum ApplicationsController {
 
     static func check(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
-        let (cap, results) = try await bundle.evaluate(on: req.db, now: req.now, language: req.language)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
+        let (cap, results) = try await bundle.evaluate(on: req.reads, now: req.now, language: req.language)
         return try await renderCheck(req, bundle: bundle, cap: cap, results: results, blocked: false)
     }
 
@@ -503,7 +503,7 @@ enum ApplicationsController {
 
     static func declarationForm(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         let a = bundle.application
         var v = FormValues()
         v["name"] = a.declarationName ?? access.user.name
@@ -538,7 +538,7 @@ enum ApplicationsController {
     /// COM-11: only a member with the signatory flag can confirm the declaration.
     static func declare(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req, staffMayRead: false)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         guard bundle.application.applicationStatus == .draft else { return try await notEditable(req, bundle) }
         guard access.isSignatory else { throw Abort(.forbidden) }
         let v = req.formValues()
@@ -569,8 +569,8 @@ enum ApplicationsController {
     /// "Check your answers": every section with its Change link; skipped optional answers say "Not provided".
     static func review(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
-        let (_, results) = try await bundle.evaluate(on: req.db, now: req.now, language: req.language)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
+        let (_, results) = try await bundle.evaluate(on: req.reads, now: req.now, language: req.language)
         let base = "/applications/\(bundle.application.id!)"
         let editable = bundle.application.applicationStatus == .draft && access.isMember
         let groups = ApplicationSummary.groups(bundle, req: req).map { g in
@@ -585,10 +585,10 @@ enum ApplicationsController {
 
     static func submit(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req, staffMayRead: false)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         guard bundle.application.applicationStatus == .draft else { return try await notEditable(req, bundle) }
         let now = req.now
-        let (cap, results) = try await bundle.evaluate(on: req.db, now: now, language: req.language)
+        let (cap, results) = try await bundle.evaluate(on: req.reads, now: now, language: req.language)
         // Eligibility failures block submission with a page that says what to do.
         if ApplicationRules.blocksSubmission(results) {
             return try await renderCheck(req, bundle: bundle, cap: cap, results: results, blocked: true)
@@ -626,7 +626,7 @@ enum ApplicationsController {
             .sort(\.$number, .descending).field(\.$id).field(\.$number).field(\.$submittedAt).field(\.$contentSHA256).field(\.$snapshot).first(),
             let reference = a.reference else { throw Abort(.notFound) }
         let snapshot = try JSONDecoder().decode(Submission.Snapshot.self, from: Data(last.snapshot.utf8))
-        let bundle = try await ApplicationBundle.load(a, on: req.db)
+        let bundle = try await ApplicationBundle.load(a, on: req.reads)
         let docs = snapshot.documents.map { ReceiptPage.Doc(label: $0.label.text(req.language), received: $0.received) }
         let call = bundle.call.call
         let reopen = canReopen(a, call: call, now: req.now)
@@ -656,7 +656,7 @@ enum ApplicationsController {
 
     static func applicationPDF(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         let bytes = ApplicationSummary.pdf(bundle, req: req)
         return pdfResponse(bytes, filename: "application-\(bundle.application.reference ?? String(bundle.application.id!.uuidString.prefix(8))).pdf")
     }

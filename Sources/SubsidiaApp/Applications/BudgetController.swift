@@ -41,7 +41,7 @@ enum BudgetController {
 
     static func budget(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         var add = FormValues()
         add["quantity"] = "1"
         add["share"] = "100"
@@ -72,7 +72,7 @@ enum BudgetController {
         totals.append(.init(label: req.t("budget.eligible_total"), amount: req.money(sum.eligibleTotal), strong: true))
         totals.append(.init(label: req.t("budget.total_b"), amount: req.money(sum.totalRevenues), strong: false))
         totals.append(.init(label: req.t("budget.balance"), amount: req.money(sum.balance), strong: true))
-        let (cap, _) = try await bundle.evaluate(on: req.db, now: req.now, language: req.language)
+        let (cap, _) = try await bundle.evaluate(on: req.reads, now: req.now, language: req.language)
         let exceeded = bundle.application.requested.map { !cap.allows($0) } ?? false
 
         var lineForm: FormView?
@@ -183,7 +183,7 @@ enum BudgetController {
 
     static func editableBundle(_ req: Request) async throws -> (ApplicationAccess, ApplicationBundle) {
         let access = try await ApplicationAccess.load(req, staffMayRead: false)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         guard bundle.application.applicationStatus == .draft else { throw Abort.redirect(to: "/applications/\(bundle.application.id!)") }
         return (access, bundle)
     }
@@ -205,7 +205,7 @@ enum BudgetController {
         let appID = bundle.application.id!
         let ok = try await ApplicationOperations.saveExpense(req, bundle: bundle, record: record, line: line, version: Int(v["version"])) != nil
         if !ok {
-            let fresh = try await ApplicationBundle.load(try await ApplicationsController.reload(req, bundle.application), on: req.db)
+            let fresh = try await ApplicationBundle.load(try await ApplicationsController.reload(req, bundle.application), on: req.reads)
             return try await again(FormErrors(), conflict: true, bundle: fresh)
         }
         return try await req.redirect("/applications/\(appID)/budget", flash: "budget.flash.saved")
@@ -245,7 +245,7 @@ enum BudgetController {
         let a = bundle.application
         let ok = try await ApplicationOperations.saveBudget(req, bundle: bundle, requested: requested, complete: v.isChecked("complete"), version: Int(v["version"]))
         if !ok {
-            let fresh = try await ApplicationBundle.load(try await ApplicationsController.reload(req, a), on: req.db)
+            let fresh = try await ApplicationBundle.load(try await ApplicationsController.reload(req, a), on: req.reads)
             return try await renderBudget(req, bundle: fresh, access: access, add: FormValues(), addErrors: FormErrors(), complete: v,
                                           completeErrors: FormErrors(), conflict: true)
         }
@@ -256,7 +256,7 @@ enum BudgetController {
 
     static func financing(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         var c = FormValues()
         c["complete"] = bundle.marked(.financing) ? "yes" : ""
         return try await renderFinancing(req, bundle: bundle, access: access, add: FormValues(), errors: FormErrors(), complete: c)
@@ -342,7 +342,7 @@ enum BudgetController {
         let appID = bundle.application.id!
         let ok = try await ApplicationOperations.saveRevenue(req, bundle: bundle, record: record, line: line, version: Int(v["version"])) != nil
         if !ok {
-            let fresh = try await ApplicationBundle.load(try await ApplicationsController.reload(req, bundle.application), on: req.db)
+            let fresh = try await ApplicationBundle.load(try await ApplicationsController.reload(req, bundle.application), on: req.reads)
             return try await renderFinancing(req, bundle: fresh, access: access, add: v, errors: FormErrors(), complete: FormValues(), conflict: true, editing: record)
         }
         return try await req.redirect("/applications/\(appID)/financing", flash: "budget.flash.saved")
@@ -394,7 +394,7 @@ enum BudgetController {
 
     static func previous(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         guard bundle.formSections.contains(.previousSubsidies) else { throw Abort(.notFound) }
         return try await renderPrevious(req, bundle: bundle, access: access, values: FormValues(), errors: FormErrors())
     }

@@ -33,7 +33,7 @@ enum DocumentsController {
 
     static func page(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         return try await render(req, bundle: bundle, access: access, values: FormValues(), errors: FormErrors())
     }
 
@@ -78,7 +78,7 @@ enum DocumentsController {
 
     static func upload(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req, staffMayRead: false)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.db)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         guard [.draft, .incomplete].contains(bundle.application.applicationStatus) else { return try await ApplicationsController.notEditable(req, bundle) }
         let upload = (try? req.content.decode(Upload.self)) ?? Upload(item: nil, file: nil)
         var values = FormValues()

@@ -86,7 +86,7 @@ enum EvaluationsController {
             break
         case .free:
             // The application itself only after the declaration of no conflict.
-            let bundle = try await ApplicationBundle.load(a, on: req.db)
+            let bundle = try await ApplicationBundle.load(a, on: req.reads)
             groups = ApplicationSummary.groups(bundle, req: req, blind: call.blindReview).map { .init(heading: $0.heading, change: nil, answers: $0.answers) }
             // The documents too; under blind review without their file names, which often name the applicant.
             documents = bundle.documents.enumerated().map { i, d in

@@ -15,7 +15,7 @@ enum InstructionController {
         let user = try officer(req)
         guard let id = req.parameters.get("appID", as: UUID.self), let app = try await GrantApplication.find(id, on: req.db),
               app.applicationStatus != .draft else { throw Abort(.notFound) }
-        return (user, try await ApplicationBundle.load(app, on: req.db))
+        return (user, try await ApplicationBundle.load(app, on: req.reads))
     }
 
     /// Which of the page's forms was sent with errors, to show them there.
@@ -125,7 +125,7 @@ enum InstructionController {
         }
 
         // Eligibility (COM-01, COM-03, AMIF-04): the automatic results as they stood at submission.
-        let (_, results) = try await bundle.evaluate(on: req.db, now: a.submittedAt ?? req.now, language: req.language)
+        let (_, results) = try await bundle.evaluate(on: req.reads, now: a.submittedAt ?? req.now, language: req.language)
         let items = EligibilityReview.items(for: bundle.ruleSet)
         var eligibilityForm: FormView?
         if status == .inReview {
@@ -262,7 +262,7 @@ enum InstructionController {
     /// The maximum that can be granted now, with what the call's decisions have already committed.
     static func proposal(_ bundle: ApplicationBundle, on db: any Database) async throws -> GrantProposal {
         let committed = try await ApplicationBundle.committed(call: bundle.call.call.id!, action: bundle.application.actionCode,
-                                                             excluding: bundle.application.id!, on: db)
+                                                             excluding: bundle.application.id!, on: Reads(db, store: nil))
         return GrantProposal(cap: bundle.cap(committed: committed), requested: bundle.application.requested ?? .zero)
     }
 
@@ -364,7 +364,7 @@ enum InstructionController {
     static func recordEligibility(_ req: Request) async throws -> Response {
         let now = req.now
         let loaded = try await load(req)
-        let (_, results) = try await loaded.1.evaluate(on: req.db, now: loaded.1.application.submittedAt ?? now, language: req.language)
+        let (_, results) = try await loaded.1.evaluate(on: req.reads, now: loaded.1.application.submittedAt ?? now, language: req.language)
         let automaticFailures = results.filter { $0.outcome == .failed }.count
         return try await step(req, loaded: loaded, sent: .eligibility, field: "check_", flash: "instruction.flash.eligibility") { user, bundle, v, db in
             let id = bundle.application.id!
@@ -467,7 +467,7 @@ enum InstructionController {
         } catch let refusal as Instruction.Refusal {
             var e = FormErrors()
             e.add("amount", refusal.messageKey)
-            let fresh = try await ApplicationBundle.load(try await ApplicationsController.reload(req, bundle.application), on: req.db)
+            let fresh = try await ApplicationBundle.load(try await ApplicationsController.reload(req, bundle.application), on: req.reads)
             return try await render(req, bundle: fresh, values: values, errors: e, sent: .approve)
         }
         return try await req.redirect("/staff/applications/\(bundle.application.id!)", flash: "instruction.flash.approved")
