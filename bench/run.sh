@@ -26,6 +26,8 @@ echo "== Data ($N applications)"
 "$BIN" bench-data --applications "$N" --out "$DATA/applications.txt" --log warning
 
 echo "== Server"
+# A server left on the port (BENCH_KEEP=1) would answer instead of this one, which could not listen.
+if curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; then echo "port $PORT is taken by another server"; exit 1; fi
 "$BIN" serve --env production --port "$PORT" --log warning > "$DATA/server.log" 2>&1 &
 SERVER=$!
 # A moment for the last requests wrk left in flight: stopped under them, Vapor shut Fluent down while a /health
