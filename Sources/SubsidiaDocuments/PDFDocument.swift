@@ -194,8 +194,8 @@ public struct PDFDocument: Sendable {
 
     // MARK: Text
 
-    /// `value` with `digits` decimals, as "%.Nf" prints it but for values this close to a tie (perf: `String(format:)`
-    /// goes through Foundation's formatter for each coordinate, a quarter of a receipt's drawing).
+    /// `value` with `digits` (1 or 2) decimals, as "%.Nf" prints it except at exact ties, which round away from zero
+    /// (perf: `String(format:)` went through Foundation's formatter for each coordinate, a quarter of a receipt's drawing).
     static func fixed(_ value: Double, _ digits: Int) -> String {
         let scale = digits == 1 ? 10.0 : 100.0
         let scaled = (abs(value) * scale).rounded(.toNearestOrAwayFromZero)

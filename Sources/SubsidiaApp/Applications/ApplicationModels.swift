@@ -204,8 +204,7 @@ final class ExpenseLineRecord: Model, @unchecked Sendable {
     /// Computed by SubsidiaCore on save and kept for exports; never typed by anyone.
     @Field(key: "amount_cents") var amountCents: Int64
 
-    /// Every property, in declaration order, written out: Fluent otherwise finds them by reflection on each load and
-    /// save (perf: a tenth of a submission's time). A test compares this list with what reflection finds.
+    /// Written out, as `GrantApplication.properties` is.
     var properties: [any AnyProperty] {
         [$id, $application, $position, $category, $detail, $justification, $quantity, $unitCostCents, $function,
          $headcount, $shareBP, $runningCost, $privateCar, $amountCents]
@@ -246,8 +245,7 @@ final class RevenueLineRecord: Model, @unchecked Sendable {
     @Field(key: "amount_cents") var amountCents: Int64
     @Field(key: "loan_linked") var loanLinked: Bool
 
-    /// Every property, in declaration order, written out: Fluent otherwise finds them by reflection on each load and
-    /// save (perf: a tenth of a submission's time). A test compares this list with what reflection finds.
+    /// Written out, as `GrantApplication.properties` is.
     var properties: [any AnyProperty] {
         [$id, $application, $position, $kind, $source, $detail, $amountCents, $loanLinked]
     }

@@ -28,10 +28,6 @@ struct Reads: Sendable {
         return try await sql.raw(query).all()
     }
 
-    func first(_ query: SQLQueryString) async throws -> (any SQLRow)? {
-        try await all(query).first
-    }
-
     /// Rows of `M`'s table as models, as Fluent would have loaded them (`SELECT *`: every field the model has).
     func models<M: Model>(_ type: M.Type, _ query: SQLQueryString) async throws -> [M] {
         try await all(query).map { try $0.decode(fluentModel: M.self) }
