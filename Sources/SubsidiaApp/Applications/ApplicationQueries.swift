@@ -128,10 +128,7 @@ struct ApplicationBundle: Sendable {
         let sectionRows = try await reads.rows(SectionRow.self, """
             SELECT section, version, marked_complete FROM \(ident: ApplicationSectionRecord.schema) WHERE application_id = \(bind: id)
             """)
-        let documents = try await reads.rows(DocumentRow.self, """
-            SELECT id, item_code, filename, content_type, size_bytes, sha256, uploaded_at FROM \(ident: ApplicationDocument.schema) \
-            WHERE application_id = \(bind: id) ORDER BY uploaded_at
-            """)
+        let documents = try await documentRows(id, on: reads)
         return ApplicationBundle(
             application: app, call: bundle, questions: qs, answers: AnswerRow.answers(answerRows, questions: qs), expenses: expenses,
             revenues: revenues, previous: previous, documents: documents,
@@ -180,12 +177,11 @@ struct ApplicationBundle: Sendable {
         let marked_complete: Bool
     }
 
-    static func documentRows(_ id: UUID, on db: any Database) async throws -> [DocumentRow] {
-        guard let sql = db as? any SQLDatabase else { return [] }
-        return try await sql.select()
-            .columns("id", "item_code", "filename", "content_type", "size_bytes", "sha256", "uploaded_at")
-            .from(ApplicationDocument.schema).where("application_id", .equal, SQLBind(id)).orderBy("uploaded_at")
-            .all(decoding: DocumentRow.self)
+    static func documentRows(_ id: UUID, on reads: Reads) async throws -> [DocumentRow] {
+        try await reads.rows(DocumentRow.self, """
+            SELECT id, item_code, filename, content_type, size_bytes, sha256, uploaded_at FROM \(ident: ApplicationDocument.schema) \
+            WHERE application_id = \(bind: id) ORDER BY uploaded_at
+            """)
     }
 
     var ruleSet: RuleSet { call.call.rules }

@@ -113,7 +113,7 @@ enum DocumentsController {
         let a = access.application
         guard a.applicationStatus == .draft else { return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.not_editable") }
         guard let id = req.parameters.get("docID", as: UUID.self),
-              let row = try await ApplicationBundle.documentRows(a.id!, on: req.db).first(where: { $0.id == id }) else { throw Abort(.notFound) }
+              let row = try await ApplicationBundle.documentRows(a.id!, on: req.reads).first(where: { $0.id == id }) else { throw Abort(.notFound) }
         try await ApplicationOperations.removeDocument(req, application: a, id: id, filename: row.filename)
         return try await req.redirect("/applications/\(a.id!)/documents", flash: "doc.flash.removed")
     }

@@ -63,13 +63,7 @@ final class LiteStore: Sendable {
     func checkpoint() async throws {
         guard written.withLockedValue({ w in defer { w = false }; return w }) else { return }
         try await checkpointThread.runIfActive { [self] in
-            let connection = try checkpointer.withLockedValue { c in
-                if let c { return c }
-                let new = try LiteConnection(path: path)
-                c = new
-                return new
-            }
-            try connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            try opened(checkpointer).execute("PRAGMA wal_checkpoint(PASSIVE)")
         }
     }
 
@@ -83,15 +77,20 @@ final class LiteStore: Sendable {
     /// Runs `body` on the writer connection, on the writer's own thread. Callers hold the process's write gate.
     func write<T: Sendable>(_ body: @escaping @Sendable (LiteConnection) throws -> T) async throws -> T {
         try await writerThread.runIfActive { [self] in
-            let connection = try writer.withLockedValue { w in
-                if let w { return w }
-                let c = try LiteConnection(path: path)
-                for pragma in Self.writerPragmas { try c.execute("PRAGMA " + pragma) }
-                w = c
-                return c
-            }
+            let connection = try opened(writer, pragmas: Self.writerPragmas)
             defer { written.withLockedValue { $0 = true } }
             return try body(connection)
+        }
+    }
+
+    /// The connection kept in `slot`, opened (with `pragmas`) on first use.
+    private func opened(_ slot: NIOLockedValueBox<LiteConnection?>, pragmas: [String] = []) throws -> LiteConnection {
+        try slot.withLockedValue { kept in
+            if let kept { return kept }
+            let connection = try LiteConnection(path: path)
+            for pragma in pragmas { try connection.execute("PRAGMA " + pragma) }
+            kept = connection
+            return connection
         }
     }
 
