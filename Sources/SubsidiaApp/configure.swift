@@ -36,14 +36,20 @@ public func configure(_ app: Application, config: AppConfig, clock: any Subsidia
     if let port = config.port { app.http.server.configuration.port = port }
     app.routes.defaultMaxBodySize = "1mb"
 
-    // Outermost first: errors become pages, headers go on every response, static files skip the database.
+    // Browsers do not compress what they send, and nor do the API's clients: no decompressor looks at every request.
+    app.http.server.configuration.requestDecompression = .disabled
+
+    // Outermost first: the language is known before anything else runs, headers go on every response and errors
+    // become pages inside them, so that error pages carry the same headers.
     app.middleware = Middlewares()
-    app.middleware.use(ErrorPageMiddleware())
-    app.middleware.use(SecurityHeadersMiddleware(secure: config.secureCookies))
-    app.middleware.use(StaticFilesMiddleware(files: FileMiddleware(publicDirectory: root + "Public/", defaultFile: nil)))
     app.middleware.use(LanguageMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware(secure: config.secureCookies))
+    app.middleware.use(ErrorPageMiddleware())
 
     try routes(app)
+    // Static files skip the session and its database read; what is not a file is the router's 404.
+    app.grouped(StaticFilesMiddleware(files: FileMiddleware(publicDirectory: root + "Public/", defaultFile: nil)))
+        .get("static", "**") { _ -> Response in throw Abort(.notFound) }
 
     app.asyncCommands.use(MigrateCommand(), as: "migrate")
     app.asyncCommands.use(DemoCommand(), as: "demo")

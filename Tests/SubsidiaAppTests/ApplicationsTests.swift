@@ -354,7 +354,7 @@ struct ApplicationsTests {
                     for _ in 0..<4 {
                         tasks.addTask {
                             do {
-                                try await group.run(save(section, version), on: db, store: store)
+                                try await group.run(save(section, version), store: store)
                                 return (section, true)
                             } catch let error as LiteError where error.isConflict {
                                 return (section, false)
@@ -376,7 +376,7 @@ struct ApplicationsTests {
             #expect(after == before.mapValues { $0 + 1 })
             // Saves that are all current are all written.
             try await withThrowingTaskGroup(of: Void.self) { tasks in
-                for (section, version) in after { tasks.addTask { try await group.run(save(section, version), on: db, store: store) } }
+                for (section, version) in after { tasks.addTask { try await group.run(save(section, version), store: store) } }
                 try await tasks.waitForAll()
             }
             #expect(try await versions() == before.mapValues { $0 + 2 })

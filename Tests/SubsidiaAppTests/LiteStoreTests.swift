@@ -106,7 +106,7 @@ struct LiteStoreTests {
                     let write = k % 3 == 0 ? [try audit("refused \(k)"), nothing] : [try audit("kept \(k)")]
                     tasks.addTask {
                         do {
-                            try await group.run(write, on: db, store: store)
+                            try await group.run(write, store: store)
                             return ("kept", true)
                         } catch let error as LiteError where error.isConflict {
                             return ("refused", false)

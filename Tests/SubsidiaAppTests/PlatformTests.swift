@@ -152,7 +152,20 @@ struct PlatformTests {
             b.acceptLanguage = "de"
             let missing = try await b.get("/calls/DOES-NOT-EXIST")
             #expect(missing.status == .notFound && missing.text.contains("Seite nicht gefunden"))
-            #expect(try await b.get("/static/site.css").status == .ok)
+            #expect(home.headers.first(name: .cacheControl) == "no-store")
+            let css = try await b.get("/static/site.css")
+            #expect(css.status == .ok && css.headers.first(name: .cacheControl) == "no-cache" && css.text.contains("{"))
+            #expect(css.headers.first(name: .eTag) != nil && css.headers.first(name: "Content-Security-Policy") != nil)
+            // Only files of Public/static: not the folder, not what is next to it, nothing missing. Error pages carry
+            // the same headers as the others.
+            for path in ["/static/", "/static/missing.css", "/static/../Package.swift", "/static/%2e%2e/Package.swift", "/Package.swift"] {
+                let refused = try await b.get(path)
+                #expect(refused.status == .notFound || refused.status == .forbidden, "\(path)")
+                #expect(refused.headers.first(name: .cacheControl) == "no-store", "\(path)")
+                #expect(refused.headers.first(name: "X-Frame-Options") == "DENY", "\(path)")
+                #expect(!refused.text.contains("[package]") && !refused.text.contains("swift-tools-version"), "\(path)")
+            }
+            #expect(missing.headers.first(name: "Content-Security-Policy") != nil && missing.headers.first(name: .contentLanguage) == "de")
         }
     }
 }

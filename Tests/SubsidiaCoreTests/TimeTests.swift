@@ -34,6 +34,21 @@ struct TimeTests {
         #expect(DateText.iso8601(LuxembourgTime.endOfDay(CalendarDate(year: 2024, month: 10, day: 27))) == "2024-10-27T23:59:59+01:00")
     }
 
+    @Test("The time of day is Luxembourg's, as Calendar gives it, across both changes of 2024")
+    func timeOfDay() {
+        // Every 7 minutes and 13 seconds of 2024, and the seconds around each change.
+        var instants = stride(from: 1_704_067_200.0, to: 1_735_689_600.0, by: 433).map { Date(timeIntervalSince1970: $0) }
+        for change in [1_711_846_800.0, 1_729_990_800.0] { instants += (-2...2).map { Date(timeIntervalSince1970: change + Double($0)) } }
+        for instant in instants {
+            let t = LuxembourgTime.timeOfDay(of: instant)
+            #expect(DateText.time(instant) == String(format: "%02d:%02d", t.hour, t.minute), "\(instant)")
+        }
+        #expect(DateText.time(Date(timeIntervalSince1970: 1_711_846_799)) == "01:59")  // 31 March 2024, 00:59:59 UTC
+        #expect(DateText.time(Date(timeIntervalSince1970: 1_711_846_800)) == "03:00")
+        #expect(DateText.time(Date(timeIntervalSince1970: 1_729_990_799)) == "02:59")  // 27 October 2024, 00:59:59 UTC
+        #expect(DateText.time(Date(timeIntervalSince1970: 1_729_990_800)) == "02:00")
+    }
+
     @Test("datetime-local values are read as Luxembourg wall-clock time")
     func parseLocal() throws {
         let d = try #require(LuxembourgTime.parseLocal("2024-09-20T23:59"))

@@ -103,7 +103,7 @@ enum ApplicationOperations {
     }
 
     /// The project section's answers that the application row repeats, for the lists and rules that read them directly.
-    struct ProjectColumns: Encodable {
+    struct ProjectColumns {
         let title: String
         let start: String?
         let end: String?
@@ -125,31 +125,26 @@ enum ApplicationOperations {
     /// The autosave on SQLite: one insert into the view of migration M008, whose trigger checks the version and
     /// writes the answers, the version and the application's columns, all or nothing; committed with the other
     /// saves that arrive meanwhile (`CommitGroup`). The answers cross into
-    /// SQLite as JSON and are stored in their typed columns; ids and the time stamp are bound as every other
-    /// write binds them.
+    /// SQLite as JSON (written by `JSONText`) and are stored in their typed columns; ids and the time stamp are bound
+    /// as every other write binds them.
     static func saveAtOnce(
         _ req: Request, application id: UUID, section s: ApplicationSection, version sent: Int, kept: [(String, AnswerColumns)],
         emptied: [String], project: ProjectColumns?
     ) async throws -> SaveOutcome {
-        struct Answer: Encodable {
-            let id: String
-            let code: String
-            let text: String?
-            let integer: Int64?
-            let date: String?
-            let bool: Bool?
+        let answers = JSONText.array(kept.map { code, v in
+            JSONText.object(["id": .string(UUID().uuidString), "code": .string(code), "text": .string(v.text), "integer": .integer(v.integer),
+                             "date": .string(v.date), "bool": .bool(v.bool)])
+        })
+        let emptiedJSON = JSONText.strings(emptied)
+        let projectJSON = project.map { p in
+            JSONText.object(["title": .string(p.title), "start": .string(p.start), "end": .string(p.end), "action": .string(p.action),
+                             "festival": .string(p.festival)])
         }
-        let encoder = JSONEncoder()
-        let answers = String(decoding: try encoder.encode(kept.map { code, v in
-            Answer(id: UUID().uuidString, code: code, text: v.text, integer: v.integer, date: v.date, bool: v.bool)
-        }), as: UTF8.self)
-        let emptiedJSON = String(decoding: try encoder.encode(emptied), as: UTF8.self)
-        let projectJSON = try project.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         let now = req.now
         do {
             try await req.application.commitGroup.run(
                 .init(application: id, section: s.rawValue, expectedVersion: sent, answers: answers, emptied: emptiedJSON,
-                      project: projectJSON, savedAt: now), on: req.db, store: req.application.liteStore)
+                      project: projectJSON, savedAt: now), store: req.application.liteStore)
         } catch let error as LiteError where error.isConflict {
             return .conflict
         }

@@ -356,21 +356,8 @@ enum ApplicationsController {
         return fresh
     }
 
-    struct AutosaveResult: Content {
-        struct FieldError: Content {
-            let field: String
-            let message: String
-        }
-
-        let saved: Bool
-        let conflict: Bool
-        let version: Int?
-        let state: String?
-        let message: String
-        let errors: [FieldError]
-    }
-
-    /// The autosave endpoint for the page script: the same checks and locking as the Save button, JSON back.
+    /// The autosave endpoint for the page script: the same checks and locking as the Save button, JSON back
+    /// (`saved`, `conflict`, `version`, `message`, `errors` of `field` and `message`).
     /// The autosave script's post: the lightest path of the form (no page, no whole application read), as it
     /// runs every few seconds while someone types.
     static func autosave(_ req: Request) async throws -> Response {
@@ -378,24 +365,28 @@ enum ApplicationsController {
         let context = try await SectionContext.load(req, section: s)
         guard context.formSections.contains(s), context.status == .draft else { throw Abort(.conflict) }
         let outcome = try await ApplicationOperations.saveAnswers(req, context: context, section: s, values: req.formValues(), audit: nil)
-        let result: AutosaveResult
         let status: HTTPStatus
+        var version: Int?
+        var errors: [String] = []
+        let message: String
         switch outcome {
-        case .saved(let version):
-            result = AutosaveResult(saved: true, conflict: false, version: version, state: nil,
-                                    message: req.t("app.autosave.saved", DateText.time(req.now)), errors: [])
-            status = .ok
-        case .invalid(let errors):
-            result = AutosaveResult(saved: false, conflict: false, version: nil, state: nil, message: req.t("app.autosave.invalid"),
-                                    errors: errors.items.map { .init(field: $0.field, message: req.application.catalogue.text($0.key, req.language, $0.args)) })
-            status = .unprocessableEntity
+        case .saved(let saved):
+            (status, version, message) = (.ok, saved, req.t("app.autosave.saved", DateText.time(req.now)))
+        case .invalid(let invalid):
+            (status, message) = (.unprocessableEntity, req.t("app.autosave.invalid"))
+            errors = invalid.items.map {
+                JSONText.object(["field": .string($0.field), "message": .string(req.application.catalogue.text($0.key, req.language, $0.args))])
+            }
         case .conflict:
-            result = AutosaveResult(saved: false, conflict: true, version: nil, state: nil, message: req.t("app.autosave.conflict"), errors: [])
-            status = .conflict
+            (status, message) = (.conflict, req.t("app.autosave.conflict"))
         }
-        let response = Response(status: status)
-        try response.content.encode(result)
-        return response
+        let body = JSONText.object([
+            "saved": .bool(status == .ok), "conflict": .bool(status == .conflict), "version": .int(version), "message": .string(message),
+            "errors": .json(JSONText.array(errors)),
+        ])
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: status, headers: headers, body: .init(string: body))
     }
 
     static func notEditable(_ req: Request, _ bundle: ApplicationBundle) async throws -> Response {

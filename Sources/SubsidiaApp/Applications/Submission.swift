@@ -145,7 +145,7 @@ enum Submission {
             // The first statement must change the application's row: otherwise the draft was submitted meanwhile.
             let statements = try writes.enumerated().map { try LiteStatement($1, on: sql, mustChangeRow: $0 == 0) }
             do {
-                try await req.application.commitGroup.run(statements, on: req.db, store: store)
+                try await req.application.commitGroup.run(statements, store: store)
             } catch let error as LiteError where error.isConflict {
                 throw Abort(.conflict)
             }
@@ -182,7 +182,7 @@ enum Submission {
             if let store = req.application.liteStore {
                 let update = try LiteStatement(counterUpdate(callID), on: sql)
                 let insert = try LiteStatement(counterInsert(callID), on: sql)
-                return try await req.application.commitGroup.perform(on: req.db, store: store) { c in
+                return try await req.application.commitGroup.perform(store: store) { c in
                     var number = 1
                     if let next = try c.rows(update.sql, update.values).first?.first?.integer {
                         number = Int(next)

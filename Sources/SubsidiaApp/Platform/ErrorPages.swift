@@ -2,59 +2,62 @@ import Vapor
 
 /// Turns errors into pages a person can act on, in their language; JSON for the API and /health.
 /// Redirects (Abort.redirect) pass through with their Location header.
-struct ErrorPageMiddleware: AsyncMiddleware {
+/// A future-based middleware: a task is started only for an error (see `SecurityHeadersMiddleware`).
+struct ErrorPageMiddleware: Middleware {
     struct ErrorContent: Encodable, Sendable {
         let heading: String
         let message: String
         let status: Int
     }
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapError { error in
+            request.eventLoop.makeFutureWithTask { try await Self.page(for: error, request: request) }
+        }
+    }
+
+    static func page(for error: any Error, request: Request) async throws -> Response {
+        let status: HTTPStatus
+        var headers = HTTPHeaders()
+        var reason: String?
+        if let abort = error as? any AbortError {
+            status = abort.status
+            headers = abort.headers
+            reason = abort.reason
+        } else {
+            status = .internalServerError
+            request.logger.report(error: error)
+        }
+        if (300..<400).contains(status.code) {
+            let response = Response(status: status, headers: headers)
+            return response
+        }
+        if request.url.path.hasPrefix("/api/") || request.url.path == "/health" {
+            let (code, key): (String, String) = switch status {
+            case .notFound: ("not_found", "api.error.not_found")
+            case .forbidden: ("forbidden", "api.error.forbidden")
+            case .unauthorized: ("unauthorized", "api.error.unauthorized")
+            case .payloadTooLarge: ("too_large", "errorpage.too_large.message")
+            default: (status.code >= 500 ? "server_error" : "bad_request", status.code >= 500 ? "errorpage.server.message" : "api.error.body")
+            }
+            return try APIResponse.error(request, status, code: code, message: request.t(key))
+        }
+        let key: String
+        switch status {
+        case .notFound: key = "errorpage.not_found"
+        case .forbidden: key = reason == "csrf" ? "errorpage.csrf" : "errorpage.forbidden"
+        case .payloadTooLarge: key = "errorpage.too_large"
+        case .tooManyRequests: key = "errorpage.too_many"
+        case .badRequest: key = "errorpage.bad_request"
+        default: key = status.code >= 500 ? "errorpage.server" : "errorpage.bad_request"
+        }
+        let content = ErrorContent(heading: request.t(key + ".heading"), message: request.t(key + ".message"),
+                                   status: Int(status.code))
         do {
-            return try await next.respond(to: request)
+            return try await request.render("error", title: key + ".heading", content, status: status)
         } catch {
-            let status: HTTPStatus
-            var headers = HTTPHeaders()
-            var reason: String?
-            if let abort = error as? any AbortError {
-                status = abort.status
-                headers = abort.headers
-                reason = abort.reason
-            } else {
-                status = .internalServerError
-                request.logger.report(error: error)
-            }
-            if (300..<400).contains(status.code) {
-                let response = Response(status: status, headers: headers)
-                return response
-            }
-            if request.url.path.hasPrefix("/api/") || request.url.path == "/health" {
-                let (code, key): (String, String) = switch status {
-                case .notFound: ("not_found", "api.error.not_found")
-                case .forbidden: ("forbidden", "api.error.forbidden")
-                case .unauthorized: ("unauthorized", "api.error.unauthorized")
-                case .payloadTooLarge: ("too_large", "errorpage.too_large.message")
-                default: (status.code >= 500 ? "server_error" : "bad_request", status.code >= 500 ? "errorpage.server.message" : "api.error.body")
-                }
-                return try APIResponse.error(request, status, code: code, message: request.t(key))
-            }
-            let key: String
-            switch status {
-            case .notFound: key = "errorpage.not_found"
-            case .forbidden: key = reason == "csrf" ? "errorpage.csrf" : "errorpage.forbidden"
-            case .payloadTooLarge: key = "errorpage.too_large"
-            case .tooManyRequests: key = "errorpage.too_many"
-            case .badRequest: key = "errorpage.bad_request"
-            default: key = status.code >= 500 ? "errorpage.server" : "errorpage.bad_request"
-            }
-            let content = ErrorContent(heading: request.t(key + ".heading"), message: request.t(key + ".message"),
-                                       status: Int(status.code))
-            do {
-                return try await request.render("error", title: key + ".heading", content, status: status)
-            } catch {
-                request.logger.report(error: error)
-                return Response(status: status, body: .init(string: content.heading))
-            }
+            request.logger.report(error: error)
+            return Response(status: status, body: .init(string: content.heading))
         }
     }
 }

@@ -86,16 +86,18 @@ extension Request {
 
 /// Sets `req.language` before any handler runs. The user's stored choice is applied later, by the session
 /// middleware, once the user is known.
-struct LanguageMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+/// Future-based, as the other middlewares on every request (see `SecurityHeadersMiddleware`).
+struct LanguageMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         if let cookie = request.cookieValue("lang"), let lang = Language(rawValue: cookie) {
             request.language = lang
         } else if let lang = Language.negotiate(acceptLanguage: request.headers.first(name: .acceptLanguage)) {
             request.language = lang
         }
-        let response = try await next.respond(to: request)
-        response.headers.replaceOrAdd(name: .contentLanguage, value: request.language.rawValue)
-        return response
+        return next.respond(to: request).map { response in
+            response.headers.replaceOrAdd(name: .contentLanguage, value: request.language.rawValue)
+            return response
+        }
     }
 }
 

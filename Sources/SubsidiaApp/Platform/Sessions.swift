@@ -113,80 +113,104 @@ extension Request {
 
 /// Loads the session and its user in one query, expires idle sessions, and sets the cookie when a
 /// handler started or ended a session.
-struct SessionMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let cookie = request.cookieValue(SessionCookie.name), !cookie.isEmpty, cookie.count < 100,
-           let sql = request.db as? any SQLDatabase {
-            let now = request.now
+/// Future-based (see `SecurityHeadersMiddleware`): on SQLite the read is synchronous (`LiteStore`), so a task is
+/// started only for a write (an expired session deleted, the idle clock moved on) or a read through SQLKit.
+struct SessionMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        let loaded: EventLoopFuture<Void>
+        if let cookie = request.cookieValue(SessionCookie.name), !cookie.isEmpty, cookie.count < 100 {
             let id = Tokens.hash(cookie)
             // Every page runs this: one join, read directly on SQLite (`LiteStore`), else with SQLKit; no model hydration.
-            let found: SessionRow?
             if let store = request.application.liteStore {
-                found = try store.read { try $0.rows(SessionRow.select + " WHERE s.id = ?", [.text(id)]) }.first.map(SessionRow.init(lite:))
+                do {
+                    let row = try store.read { try $0.rows(SessionRow.select + " WHERE s.id = ?", [.text(id)]) }.first
+                    loaded = Self.use(row.map(SessionRow.init(lite:)), id: id, for: request)
+                } catch {
+                    return request.eventLoop.makeFailedFuture(error)
+                }
+            } else if let sql = request.db as? any SQLDatabase {
+                loaded = request.eventLoop.makeFutureWithTask {
+                    let row = try await sql.raw(SQLQueryString(SessionRow.select) + " WHERE s.id = \(bind: id)").first(decoding: SessionRow.self)
+                    try await Self.use(row, id: id, for: request).get()
+                }
             } else {
-                found = try await sql.raw(SQLQueryString(SessionRow.select) + " WHERE s.id = \(bind: id)").first(decoding: SessionRow.self)
+                loaded = request.eventLoop.makeSucceededVoidFuture()
             }
-            if let row = found {
-                let user = row.user
-                let idle = now.timeIntervalSince(row.last_seen_at) > Lifetimes.sessionIdle
-                // Writes go through the write gate like every other: outside it, a write that met a transaction on
-                // SQLite slept in the busy handler on one of the threads that run every query.
-                let gate = request.application.writeGate
-                if idle || row.expires_at < now || user.map({ !$0.isActive }) == true {
-                    try await gate.exclusive(on: request.db) { db in
-                        try await (db as? any SQLDatabase)?.delete(from: StoredSession.schema).where("id", .equal, SQLBind(id)).run()
-                    }
-                } else {
-                    request.browserSession = BrowserSession(
-                        id: id, csrfToken: row.csrf_token, user: user, flash: row.flash, pendingPath: row.pending_path)
-                    if let lang = user?.language.flatMap(Language.init(rawValue:)) { request.language = lang }
-                    // One write a minute at most keeps the idle clock honest without a write per request.
-                    if now.timeIntervalSince(row.last_seen_at) > 60 {
-                        try await gate.exclusive(on: request.db) { db in
-                            try await (db as? any SQLDatabase)?.update(StoredSession.schema).set("last_seen_at", to: SQLBind(now))
-                                .where("id", .equal, SQLBind(id)).run()
-                        }
-                    }
+        } else {
+            loaded = request.eventLoop.makeSucceededVoidFuture()
+        }
+        return loaded.flatMap { next.respond(to: request) }.map { response in
+            let secure = request.application.subsidiaConfig.secureCookies
+            if let cookie = request.newSessionCookie {
+                response.cookies[SessionCookie.name] = SessionCookie.make(
+                    value: cookie, secure: secure, maxAge: Int(Lifetimes.sessionAbsolute))
+            } else if request.sessionEnded {
+                response.cookies[SessionCookie.name] = SessionCookie.make(value: "", secure: secure, maxAge: 0)
+            }
+            return response
+        }
+    }
+
+    /// Attaches the session of `row` to the request, or ends it if it expired; a future of the write, if any.
+    static func use(_ row: SessionRow?, id: String, for request: Request) -> EventLoopFuture<Void> {
+        guard let row else { return request.eventLoop.makeSucceededVoidFuture() }
+        let now = request.now
+        let user = row.user
+        let idle = now.timeIntervalSince(row.last_seen_at) > Lifetimes.sessionIdle
+        // Writes go through the write gate like every other: outside it, a write that met a transaction on
+        // SQLite slept in the busy handler on one of the threads that run every query.
+        let gate = request.application.writeGate
+        if idle || row.expires_at < now || user.map({ !$0.isActive }) == true {
+            return request.eventLoop.makeFutureWithTask {
+                try await gate.exclusive(on: request.db) { db in
+                    try await (db as? any SQLDatabase)?.delete(from: StoredSession.schema).where("id", .equal, SQLBind(id)).run()
                 }
             }
         }
-        let response = try await next.respond(to: request)
-        let secure = request.application.subsidiaConfig.secureCookies
-        if let cookie = request.newSessionCookie {
-            response.cookies[SessionCookie.name] = SessionCookie.make(
-                value: cookie, secure: secure, maxAge: Int(Lifetimes.sessionAbsolute))
-        } else if request.sessionEnded {
-            response.cookies[SessionCookie.name] = SessionCookie.make(value: "", secure: secure, maxAge: 0)
+        request.browserSession = BrowserSession(id: id, csrfToken: row.csrf_token, user: user, flash: row.flash, pendingPath: row.pending_path)
+        if let lang = user?.language.flatMap(Language.init(rawValue:)) { request.language = lang }
+        // One write a minute at most keeps the idle clock honest without a write per request.
+        guard now.timeIntervalSince(row.last_seen_at) > 60 else { return request.eventLoop.makeSucceededVoidFuture() }
+        return request.eventLoop.makeFutureWithTask {
+            try await gate.exclusive(on: request.db) { db in
+                try await (db as? any SQLDatabase)?.update(StoredSession.schema).set("last_seen_at", to: SQLBind(now))
+                    .where("id", .equal, SQLBind(id)).run()
+            }
         }
-        return response
     }
 }
 
 /// Refuses an unsafe request (POST, PUT, PATCH, DELETE) whose CSRF token does not match its session's.
 /// The token comes from the `_csrf` form field or the `X-CSRF-Token` header (for the autosave script).
-struct CSRFMiddleware: AsyncMiddleware {
+/// Future-based (see `SecurityHeadersMiddleware`): a task is started only to keep a post whose session
+/// expired, or to clear a kept one.
+struct CSRFMiddleware: Middleware {
     var maxBodySize: ByteCount = "1mb"
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         switch request.method {
         case .GET, .HEAD, .OPTIONS:
-            return try await next.respond(to: request)
+            return next.respond(to: request)
         default:
             break
         }
-        _ = try await request.body.collect(max: maxBodySize.value).get()
-        let sent = request.headers.first(name: "X-CSRF-Token")
-            ?? (try? request.content.get(String.self, at: "_csrf"))
-        guard let session = request.browserSession, let sent,
-              Data(sent.utf8).secureCompare(to: Data(session.csrfToken.utf8)) else {
-            // An application form sent after the session expired: keep what was typed, ask to log in again.
-            if request.currentUser == nil, let kept = try await PendingPost.keep(request) { return kept }
-            throw Abort(.forbidden, reason: "csrf")
+        return request.body.collect(max: maxBodySize.value).flatMap { _ in
+            let sent = request.headers.first(name: "X-CSRF-Token")
+                ?? (try? request.content.get(String.self, at: "_csrf"))
+            guard let session = request.browserSession, let sent,
+                  Data(sent.utf8).secureCompare(to: Data(session.csrfToken.utf8)) else {
+                // An application form sent after the session expired: keep what was typed, ask to log in again.
+                return request.eventLoop.makeFutureWithTask {
+                    if request.currentUser == nil, let kept = try await PendingPost.keep(request) { return kept }
+                    throw Abort(.forbidden, reason: "csrf")
+                }
+            }
+            if let pending = session.pendingPath, pending == request.url.path {
+                return request.eventLoop.makeFutureWithTask { try await PendingPost.clear(request, session: session) }
+                    .flatMap { next.respond(to: request) }
+            }
+            return next.respond(to: request)
         }
-        if let pending = session.pendingPath, pending == request.url.path {
-            try await PendingPost.clear(request, session: session)
-        }
-        return try await next.respond(to: request)
     }
 }
 

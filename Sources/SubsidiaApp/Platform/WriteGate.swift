@@ -40,9 +40,14 @@ actor WriteGate {
     /// writes on SQLite; on PostgreSQL it runs at once.
     nonisolated func exclusive<T: Sendable>(on db: any Database, _ body: @Sendable (any Database) async throws -> T) async throws -> T {
         guard (db as? any SQLDatabase)?.dialect.name == "sqlite" else { return try await body(db) }
+        return try await exclusive { try await body(db) }
+    }
+
+    /// Runs `body` alone among this process's writes, whatever the database (for writes known to be SQLite's).
+    nonisolated func exclusive<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         await enter()
         do {
-            let result = try await body(db)
+            let result = try await body()
             await leave()
             return result
         } catch {

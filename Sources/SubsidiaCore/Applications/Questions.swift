@@ -81,12 +81,12 @@ extension Question {
     /// Reads what a person typed. Returns nil for an empty optional answer; throws with the message to
     /// show beside the field. `allowed` lists the codes a themes or cap question accepts.
     public func parse(_ raw: [String], allowed: [String] = [], otherAnswers: [String: AnswerValue] = [:]) throws(AnswerProblem) -> AnswerValue? {
-        let first = (raw.first ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let first = (raw.first ?? "").trimmingWhitespace
         let isRequired = required || requiredIfYes.map { otherAnswers[$0] == .bool(true) } == true
         switch type {
         case .text, .textarea:
             // Line ends typed in a browser arrive as CRLF; one line end is one line.
-            let text = first.replacingOccurrences(of: "\r\n", with: "\n")
+            let text = first.withUnixLineEnds
             if text.isEmpty {
                 if isRequired { throw AnswerProblem("error.required") }
                 return nil
@@ -151,7 +151,7 @@ extension Question {
 
     /// Lines as a reader counts them: a line end starts a new line; blank lines count.
     public static func lineCount(_ text: String) -> Int {
-        text.isEmpty ? 0 : text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false).count
+        text.isEmpty ? 0 : text.withUnixLineEnds.split(separator: "\n", omittingEmptySubsequences: false).count
     }
 
     /// Whether this question still needs an answer, given the answers so far.

@@ -21,9 +21,11 @@ public enum DateText {
         }
     }
 
+    /// "23:59", Luxembourg time; from the zone's offset as `iso8601` (the autosave's answer says when it saved:
+    /// Calendar's components and String(format:) were 1.7 % of its time).
     public static func time(_ instant: Date) -> String {
-        let t = LuxembourgTime.timeOfDay(of: instant)
-        return String(format: "%02d:%02d", t.hour, t.minute)
+        let (_, second) = local(instant)
+        return two(second / 3_600) + ":" + two(second % 3_600 / 60)
     }
 
     public static func dateTime(_ instant: Date, _ language: Language) -> String {
@@ -45,15 +47,22 @@ public enum DateText {
     /// components and String(format:) cost tens of microseconds each on Linux).
     public static func iso8601(_ instant: Date) -> String {
         let offset = LuxembourgTime.zone.secondsFromGMT(for: instant)
-        let local = Int64((instant.timeIntervalSince1970).rounded(.down)) + Int64(offset)
-        let (q, r) = local.quotientAndRemainder(dividingBy: 86_400)
-        let (days, second) = r < 0 ? (q - 1, r + 86_400) : (q, r)
+        let (days, second) = local(instant, offset: offset)
         let (y, m, d) = civil(days: days)
-        func two(_ n: Int64) -> String { n < 10 ? "0" + String(n) : String(n) }
         let o = Int64(abs(offset))
         return String(y) + "-" + two(m) + "-" + two(d) + "T" + two(second / 3_600) + ":" + two(second % 3_600 / 60) + ":" + two(second % 60)
             + (offset < 0 ? "-" : "+") + two(o / 3_600) + ":" + two(o % 3_600 / 60)
     }
+
+    /// Days since 1970-01-01 and the second of that day, in Luxembourg time.
+    static func local(_ instant: Date, offset: Int? = nil) -> (days: Int64, second: Int64) {
+        let offset = offset ?? LuxembourgTime.zone.secondsFromGMT(for: instant)
+        let seconds = Int64((instant.timeIntervalSince1970).rounded(.down)) + Int64(offset)
+        let (q, r) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        return r < 0 ? (q - 1, r + 86_400) : (q, r)
+    }
+
+    static func two(_ n: Int64) -> String { n < 10 ? "0" + String(n) : String(n) }
 
     /// Year, month and day of a count of days since 1970-01-01 (the proleptic Gregorian calendar, by eras of
     /// 400 years).
