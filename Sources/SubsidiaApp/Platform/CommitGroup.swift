@@ -18,8 +18,9 @@ import VaporCSQLite
 ///
 /// The queue is behind a lock, not in an actor, and the writer's thread takes the next group itself as soon as one
 /// is committed, for up to `groupsPerTurn` groups each time it holds the write gate (perf, autosave at 64
-/// connections: between two groups the actor, the gate and the writer's result each waited for an event loop
-/// busy with requests, so the writer stood still half of the time and the event loops a quarter).
+/// connections: between two groups, the actor, the gate and the writer's result had each waited for an event loop
+/// busy with requests). The writer's time is now its writes and their fsync, with 10–25 % between groups (the
+/// callers resumed); see bench/RESULTS.md, 2026-12-02.
 final class CommitGroup: Sendable {
     /// One section's autosave, as the columns of M008's view.
     struct Save: Sendable {

@@ -10,12 +10,12 @@ struct SecurityHeadersMiddleware: Middleware {
 
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         next.respond(to: request).map { response in
-            Self.add(to: response, request: request, secure: secure)
+            add(to: response)
             return response
         }
     }
 
-    static func add(to response: Response, request: Request, secure: Bool) {
+    func add(to response: Response) {
         response.headers.replaceOrAdd(
             name: "Content-Security-Policy",
             value: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
