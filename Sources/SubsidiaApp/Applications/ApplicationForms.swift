@@ -155,12 +155,13 @@ enum QuestionForm {
         var out: [String: AnswerValue?] = [:]
         var errors = FormErrors()
         var known = context.answers
-        for q in context.questions(in: section) where q.type == .yesNo {
+        let asked = context.questions(in: section)
+        for q in asked where q.type == .yesNo {
             known[q.code] = values[q.code] == "yes" ? .bool(true) : (values[q.code] == "no" ? .bool(false) : nil)
         }
-        for q in context.questions(in: section) {
+        for q in asked {
             let raw = values.all(q.code)
-            if raw.allSatisfy({ $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
+            if raw.allSatisfy({ $0.trimmingWhitespace.isEmpty }) {
                 out[q.code] = .some(nil)
                 continue
             }

@@ -162,6 +162,9 @@ struct ApplicationBundle: Sendable {
 
         /// The typed answers, for the questions the call still asks.
         static func answers(_ rows: [AnswerRow], questions: [Question]) -> [String: AnswerValue] {
+            // The autosave of a section whose questions depend on no other reads none (perf: the index of the
+            // questions built for no rows was 1 % of its time).
+            if rows.isEmpty { return [:] }
             let byCode = Dictionary(questions.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
             var answers: [String: AnswerValue] = [:]
             for a in rows {

@@ -45,30 +45,36 @@ public enum JSONText {
     }
 
     /// A string in quotes: the quote, the backslash and the control characters escaped, everything else as it is
-    /// (UTF-8), including "/" and the characters beyond U+FFFF.
+    /// (UTF-8), including "/" and the characters beyond U+FFFF. The text is scanned as UTF-8 bytes: every byte that
+    /// needs escaping is ASCII, and no byte of a multi-byte character is below 0x80, so the runs between them are
+    /// copied whole (perf: appending scalar by scalar was 2.4 % of an autosave's time).
     static func append(_ s: String, to out: inout String) {
         out += "\""
-        var run = s.unicodeScalars.startIndex
-        let scalars = s.unicodeScalars
-        for i in scalars.indices {
-            let c = scalars[i]
+        let bytes = s.utf8
+        var run = bytes.startIndex
+        var i = run
+        while i != bytes.endIndex {
+            let b = bytes[i]
             let escaped: String
-            switch c {
-            case "\"": escaped = "\\\""
-            case "\\": escaped = "\\\\"
-            case "\n": escaped = "\\n"
-            case "\r": escaped = "\\r"
-            case "\t": escaped = "\\t"
-            case _ where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
+            switch b {
+            case 0x22: escaped = "\\\""
+            case 0x5C: escaped = "\\\\"
+            case 0x0A: escaped = "\\n"
+            case 0x0D: escaped = "\\r"
+            case 0x09: escaped = "\\t"
+            case 0..<0x20:
+                let hex = String(b, radix: 16)
                 escaped = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: continue
+            default:
+                i = bytes.index(after: i)
+                continue
             }
-            out.unicodeScalars.append(contentsOf: scalars[run..<i])
+            out += s[run..<i]
             out += escaped
-            run = scalars.index(after: i)
+            i = bytes.index(after: i)
+            run = i
         }
-        out.unicodeScalars.append(contentsOf: scalars[run...])
+        out += s[run...]
         out += "\""
     }
 }
