@@ -14,7 +14,8 @@ struct JSONTextTests {
     @Test("Every string survives Foundation's decoder: quotes, backslashes, control characters, accents, emoji")
     func strings() throws {
         let samples = ["", "plain", "Étape 1 : « préparation »\nÉtape 2\r\n\tfin", "a \"quoted\" \\ back\\slash /", "€ ß ü 🇱🇺 👩🏽‍💻",
-                       String((0..<32).map { Character(Unicode.Scalar($0)!) }), "\u{7F}\u{2028}\u{2029}\u{FEFF}", "</script>",
+                       String((0..<32).map { Character(Unicode.Scalar($0)!) }), "\u{7F}\u{2028}\u{2029}\u{FEFF}",
+                       "</script>",
                        // Escaped characters inside a grapheme: a quote carrying an accent, CR LF, a tab before a ZWJ.
                        "e\u{301}\"\u{301}x", "\r\n\r\n", "\t\u{200D}👩"]
         for s in samples {

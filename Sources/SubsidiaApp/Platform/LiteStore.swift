@@ -247,7 +247,8 @@ final class LiteConnection: @unchecked Sendable {
 
     /// The pragmas every connection of the process sets (`DatabaseSetup.prepareSQLite` sets them on Fluent's).
     static let pragmas = [
-        "foreign_keys=ON", "busy_timeout=5000", "cache_size=-65536", "mmap_size=268435456", "journal_size_limit=67108864",
+        "foreign_keys=ON", "busy_timeout=5000", "cache_size=-65536", "mmap_size=268435456",
+        "journal_size_limit=67108864",
     ]
 
     init(path: String) throws {

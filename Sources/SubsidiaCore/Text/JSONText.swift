@@ -1,6 +1,6 @@
 /// Small JSON documents written directly as text (perf: the autosave answers and stores a few fields each time,
-/// and JSONEncoder, with Vapor's content encoding around it, was about 4 % of its time). What it writes is JSON as RFC 8259
-/// defines it; the tests read it back with Foundation's decoder.
+/// and JSONEncoder, with Vapor's content encoding around it, was about 4 % of its time). What it writes is JSON as
+/// RFC 8259 defines it; the tests read it back with Foundation's decoder.
 public enum JSONText {
     public enum Value: Sendable {
         case string(String?)
