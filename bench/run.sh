@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Runs the benchmarks of bench/ on a release build, against a SQLite file filled by `subsidia bench-data`.
+# Runs the benchmarks of bench/ on a release build, against SQLite (or PostgreSQL) filled by `subsidia bench-data`.
 #   bench/run.sh [applications] [seconds]        (defaults: 100000 applications, 15 s per script)
 # The server runs as in service (--env production: templates cached, Secure cookies); every script runs with wrk
 # at 64 connections on 2 threads; /health runs first and last in the same run.
 # Prints one RESULT line per script (requests/s, p50/p95/p99, errors); copy them into bench/RESULTS.md.
 # BENCH_ONLY="autosave submit" runs only those scripts (health always runs first and last); BENCH_BIN names a
-# binary already built; BENCH_KEEP=1 leaves the server running at the end (for perf), and prints its pid.
+# binary already built; BENCH_KEEP=1 leaves the server running at the end (for perf), and prints its pid;
+# BENCH_DATABASE_URL runs them on PostgreSQL (below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}
@@ -19,8 +20,15 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 [ -n "${BENCH_BIN:-}" ] || swift build -c release --product subsidia 2>&1 | tail -1
 BIN=${BENCH_BIN:-.build/release/subsidia}
-export SQLITE_PATH="$DATA/bench.sqlite" SUBSIDIA_DEMO=1
-unset DATABASE_URL
+export SUBSIDIA_DEMO=1
+# BENCH_DATABASE_URL=postgres://… runs the same scripts on PostgreSQL (scripts/postgres.sh starts one); else the
+# embedded SQLite file. DATABASE_URL itself is ignored, so that the tests' database is never filled by mistake.
+if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+  export DATABASE_URL="$BENCH_DATABASE_URL"
+else
+  export SQLITE_PATH="$DATA/bench.sqlite"
+  unset DATABASE_URL
+fi
 
 echo "== Data ($N applications)"
 "$BIN" bench-data --applications "$N" --out "$DATA/applications.txt" --log warning
@@ -72,7 +80,12 @@ run() {
   echo "== $1"
   wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" --timeout 5s -s "bench/$1.lua" "$URL" | grep -E "RESULT|Non-2xx|Socket errors" || true
 }
-echo "$(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), $(wc -l < "$DATA/applications.txt") applications of the benchmark user"
+# The processor is named: the same scripts gave /health three times faster on one VM of this kind than on another.
+cpu() {
+  awk -F': *' '/^model name/ { n = $2 } /^cpu family/ { f = $2 } /^model\t/ { m = $2 }
+    END { print n ", family " f " model " m }' /proc/cpuinfo
+}
+echo "$(nproc) cores ($(cpu)), $(date -u +%Y-%m-%dT%H:%MZ), $(wc -l < "$DATA/applications.txt") applications of the benchmark user"
 run health
 echo "ranking: ${RANKED:-0} ranked applications in ${BENCH_RANKING_PAGES} pages"
 # Officers are few: the instruction pages are measured at 4 connections (latency), then at 64 (throughput).

@@ -38,6 +38,9 @@ public func configure(_ app: Application, config: AppConfig, clock: any Subsidia
 
     // Browsers do not compress what they send, and nor do the API's clients: no decompressor looks at every request.
     app.http.server.configuration.requestDecompression = .disabled
+    // No metrics backend is set up (swift-metrics' default discards everything), so Vapor's counter and timer per
+    // request, with the route's path rebuilt as a string for their labels, were work for nothing.
+    app.http.server.configuration.reportMetrics = false
 
     // Outermost first: the language is known before anything else runs, headers go on every response and errors
     // become pages inside them, so that error pages carry the same headers.

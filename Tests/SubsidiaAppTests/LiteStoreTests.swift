@@ -93,7 +93,6 @@ struct LiteStoreTests {
         try await withSubsidia(demo: true) { app, _ in
             guard let store = app.liteStore, let sql = app.db as? any SQLDatabase else { return }
             let group = app.commitGroup
-            let db = app.db
             func audit(_ summary: String) throws -> LiteStatement {
                 try LiteStatement("""
                     INSERT INTO audit_events (id, occurred_at, action, entity_type, summary) \
