@@ -12,7 +12,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any Subsidia
     let root = ResourceLocator.root(app)
     app.directory = DirectoryConfiguration(workingDirectory: root)
 
-    try DatabaseSetup.configure(app, config.database)
+    try DatabaseSetup.configure(app, config)
     app.migrations.add(M001_Platform())
     app.migrations.add(M002_Applications())
     app.migrations.add(M003_GrantedIndex())
@@ -24,6 +24,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any Subsidia
     app.migrations.add(M009_SearchKeys())
     app.migrations.add(M010_QueueOrder())
     app.migrations.add(M011_GrantedSums())
+    app.migrations.add(M012_SectionSavesPostgres())
     // bcrypt's cost: 12 in service; tests use the minimum so hundreds of logins stay fast.
     app.passwords.use(.bcrypt(cost: app.environment == .testing ? 4 : 12))
 

@@ -287,7 +287,7 @@ struct ApplicationsTests {
         }
     }
 
-    @Test("Autosave and the Save button store the same typed answers and project columns (one statement on SQLite, a transaction otherwise)")
+    @Test("Autosave and the Save button store the same typed answers and project columns (one statement on SQLite, one function call on PostgreSQL)")
     func autosaveStoresLikeSave() async throws {
         try await withSubsidia(demo: true) { app, _ in
             let b = Browser(app)
@@ -343,7 +343,6 @@ struct ApplicationsTests {
             let before = try await versions()
             #expect(before.count >= 4)
             let group = app.commitGroup
-            let db = app.db
             let store = app.liteStore
             func save(_ section: String, _ version: Int) -> CommitGroup.Save {
                 .init(application: id, section: section, expectedVersion: version, answers: "[]", emptied: "[]", project: nil, savedAt: Date())

@@ -40,7 +40,7 @@ struct PlatformTests {
             #expect(res.status == .ok)
             struct H: Decodable { let status: String; let database: String; let migrations: Int }
             let h = try JSONDecoder().decode(H.self, from: Data(res.body.string.utf8))
-            #expect(h.status == "ok" && h.migrations == 11)
+            #expect(h.status == "ok" && h.migrations == 12)
             #expect(h.database == (ProcessInfo.processInfo.environment["DATABASE_URL"].map { $0.isEmpty ? "sqlite" : "postgresql" } ?? "sqlite"))
         }
     }
@@ -55,6 +55,14 @@ struct PlatformTests {
         #expect(c.database == .sqliteFile(path: "data/subsidia.sqlite") && !c.loadDemo && c.secureCookies && c.port == 9000)
         let pg = try AppConfig.from(environment: ["DATABASE_URL": "postgres://u:p@127.0.0.1:5432/subsidia"], mode: .development)
         #expect(pg.database.kind == "postgresql" && !pg.secureCookies)
+        #expect(pg.connectionsPerLoop == AppConfig.defaultConnectionsPerLoop)
+        let two = try AppConfig.from(environment: ["DATABASE_CONNECTIONS": "2"], mode: .production)
+        #expect(two.connectionsPerLoop == 2)
+        for bad in ["0", "65", "many"] {
+            #expect(throws: AppConfig.Problem.self) {
+                try AppConfig.from(environment: ["DATABASE_CONNECTIONS": bad], mode: .production)
+            }
+        }
         do { _ = try AppConfig.from(environment: ["PORT": "x"], mode: .development) } catch let p as AppConfig.Problem {
             #expect(p.description.contains("PORT"))
         }

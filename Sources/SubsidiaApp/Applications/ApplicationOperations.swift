@@ -56,8 +56,8 @@ enum ApplicationOperations {
     /// Saves a section's answers in one transaction if the version sent is still the current one (optimistic
     /// locking), with an audit entry when `audit` names one (a save button or the API; not each autosave).
     /// Written with SQLKit, one statement per table: the answers upserted, the emptied ones deleted, the row's
-    /// columns that lists and rules read directly updated. An autosave on SQLite does the same in one statement
-    /// (migration M008).
+    /// columns that lists and rules read directly updated. An autosave does the same in one statement on SQLite
+    /// (migration M008) and in one function call on PostgreSQL (M012).
     static func saveAnswers(
         _ req: Request, context c: SectionContext, section s: ApplicationSection, values: FormValues, audit: String?
     ) async throws -> SaveOutcome {
@@ -69,7 +69,7 @@ enum ApplicationOperations {
         let kept = answers.compactMap { code, value in value.map { (code, AnswerColumns($0)) } }.sorted { $0.0 < $1.0 }
         let emptied = answers.filter { $0.value == nil }.map(\.key).sorted()
         let project = s == .project ? ProjectColumns(answers) : nil
-        if audit == nil, req.application.liteStore != nil {
+        if audit == nil {
             return try await saveAtOnce(req, application: appID, section: s, version: sent, kept: kept, emptied: emptied, project: project)
         }
         return try await req.transaction { db -> SaveOutcome in
@@ -122,11 +122,12 @@ enum ApplicationOperations {
         }
     }
 
-    /// The autosave on SQLite: one insert into the view of migration M008, whose trigger checks the version and
-    /// writes the answers, the version and the application's columns, all or nothing; committed with the other
-    /// saves that arrive meanwhile (`CommitGroup`). The answers cross into
-    /// SQLite as JSON (written by `JSONText`) and are stored in their typed columns; ids and the time stamp are bound
-    /// as every other write binds them.
+    /// The autosave in one statement. On SQLite, one insert into the view of migration M008, whose trigger checks
+    /// the version and writes the answers, the version and the application's columns, all or nothing; committed with
+    /// the other saves that arrive meanwhile (`CommitGroup`). On PostgreSQL, one call of M012's function, which does
+    /// the same and returns NULL for a stale version. The answers cross into the database as JSON (written by
+    /// `JSONText`) and are stored in their typed columns; ids and the time stamp are bound as every other write
+    /// binds them.
     static func saveAtOnce(
         _ req: Request, application id: UUID, section s: ApplicationSection, version sent: Int, kept: [(String, AnswerColumns)],
         emptied: [String], project: ProjectColumns?
@@ -141,10 +142,19 @@ enum ApplicationOperations {
                              "festival": .string(p.festival)])
         }
         let now = req.now
+        guard let store = req.application.liteStore else {
+            struct Saved: Decodable { let version: Int? }
+            guard let sql = req.db as? any SQLDatabase else { return .conflict }
+            let saved = try await sql.raw("""
+                SELECT subsidia_save_section(\(bind: id), \(bind: s.rawValue), \(bind: sent), \(bind: answers)::jsonb, \
+                \(bind: emptiedJSON)::jsonb, \(bind: projectJSON)::jsonb, \(bind: now)) AS version
+                """).first(decoding: Saved.self)
+            return saved?.version.map { .saved(version: $0) } ?? .conflict
+        }
         do {
             try await req.application.commitGroup.run(
                 .init(application: id, section: s.rawValue, expectedVersion: sent, answers: answers, emptied: emptiedJSON,
-                      project: projectJSON, savedAt: now), store: req.application.liteStore)
+                      project: projectJSON, savedAt: now), store: store)
         } catch let error as LiteError where error.isConflict {
             return .conflict
         }

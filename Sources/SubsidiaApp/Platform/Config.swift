@@ -29,10 +29,15 @@ public struct AppConfig: Sendable {
     public var maxUploadBytes: Int
     /// Rows per batch of the queue's CSV and XLSX exports (tests make it small so that their exports cross batches).
     public var exportBatchSize: Int
+    /// PostgreSQL connections each event loop may open (DATABASE_CONNECTIONS; the server has one loop per core).
+    /// A request's transaction holds its connection until it commits, so with Fluent's default of one, every other
+    /// request of that loop waited behind it. Tests build their configuration directly and keep one.
+    public var connectionsPerLoop: Int
 
     public init(database: DatabaseChoice, loadDemo: Bool, secureCookies: Bool, baseURL: String, port: Int? = nil,
-                maxUploadBytes: Int = 20 * 1_048_576, exportBatchSize: Int = 2_000) {
+                maxUploadBytes: Int = 20 * 1_048_576, exportBatchSize: Int = 2_000, connectionsPerLoop: Int = 1) {
         self.maxUploadBytes = maxUploadBytes
+        self.connectionsPerLoop = max(1, connectionsPerLoop)
         self.exportBatchSize = max(1, exportBatchSize)
         self.database = database
         self.loadDemo = loadDemo
@@ -46,6 +51,9 @@ public struct AppConfig: Sendable {
         public let message: String
         public var description: String { "Configuration error in \(variable): \(message)" }
     }
+
+    /// PostgreSQL connections per event loop when DATABASE_CONNECTIONS is not set (bench/RESULTS.md, PostgreSQL).
+    public static let defaultConnectionsPerLoop = 4
 
     public static func from(environment env: [String: String], mode: Environment) throws -> AppConfig {
         let database: DatabaseChoice
@@ -95,9 +103,18 @@ public struct AppConfig: Sendable {
             }
             maxUpload = mb
         }
+        var connections = AppConfig.defaultConnectionsPerLoop
+        if let raw = env["DATABASE_CONNECTIONS"], !raw.isEmpty {
+            guard let n = Int(raw), (1...64).contains(n) else {
+                throw Problem(variable: "DATABASE_CONNECTIONS",
+                              message: "\"\(raw)\" is not a number of connections between 1 and 64")
+            }
+            connections = n
+        }
         let secure = mode == .production
         return AppConfig(database: database, loadDemo: loadDemo, secureCookies: secure,
-                         baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, port: port, maxUploadBytes: maxUpload * 1_048_576)
+                         baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, port: port,
+                         maxUploadBytes: maxUpload * 1_048_576, connectionsPerLoop: connections)
     }
 }
 

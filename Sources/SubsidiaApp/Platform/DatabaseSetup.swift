@@ -5,8 +5,8 @@ import SQLKit
 import Vapor
 
 enum DatabaseSetup {
-    static func configure(_ app: Application, _ choice: AppConfig.DatabaseChoice) throws {
-        switch choice {
+    static func configure(_ app: Application, _ config: AppConfig) throws {
+        switch config.database {
         case .sqliteMemory:
             // A throw-away database is a temporary file that Fluent's connections and the direct ones (`LiteStore`)
             // open alike, removed when the application stops.
@@ -18,9 +18,10 @@ enum DatabaseSetup {
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             useSQLite(app, path: path, throwAway: false)
         case .postgres(let url, let searchPath):
-            var config = try SQLPostgresConfiguration(url: url)
-            if let searchPath { config.searchPath = [searchPath] }
-            app.databases.use(.postgres(configuration: config, sqlLogLevel: .debug), as: .psql)
+            var pg = try SQLPostgresConfiguration(url: url)
+            if let searchPath { pg.searchPath = [searchPath] }
+            app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: config.connectionsPerLoop,
+                                        sqlLogLevel: .debug), as: .psql)
         }
     }
 
