@@ -247,7 +247,7 @@ struct ApplicationsTests {
             try await b.get(base + "/sections/feasibility")
             let auto = try await b.post(base + "/sections/feasibility/autosave", [("steps", "Autosave"), ("version", v)])
             #expect(auto.status == .conflict && auto.body.string.contains("\"conflict\":true"))
-            // The refused autosave changed nothing (on SQLite its one statement is rolled back whole).
+            // The refused autosave changed nothing (its one statement on SQLite, or its function call on PostgreSQL).
             #expect(try await ApplicationAnswer.query(on: app.db).filter(\.$questionCode == "steps").first()?.textValue == "Première version")
             #expect(try await b.version(base + "/sections/feasibility") == String(Int(v)! + 1))
         }

@@ -8,8 +8,7 @@ import SQLKit
 /// check (optimistic locking: a stale version aborts with `subsidia:conflict` and changes nothing), the version
 /// bump, the typed answers upserted and the emptied ones deleted, and the application's columns that lists read.
 /// The answers travel as JSON only to cross into SQLite; they are stored in the typed columns as every other save
-/// stores them. PostgreSQL, where writes to different applications do not wait for each other, saves in a
-/// transaction as before (`ApplicationOperations.saveAnswers`).
+/// stores them. On PostgreSQL, M012's function does the same in one call.
 struct M008_SectionSaves: AsyncMigration {
     func prepare(on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
