@@ -11,10 +11,9 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
-from test_journeys import check_axe, fill, login
+from test_journeys import check_axe, fill, follow, login
 
 # The words that show a journey really ran in its language.
 WORDS = {
@@ -52,15 +51,7 @@ class Journey:
 
     def click(self, selector):
         """Clicks a button or link that loads a new page, and waits until the new page has replaced the old one."""
-        old = self.d.find_element(By.TAG_NAME, "html")
-        self.d.find_element(By.CSS_SELECTOR, selector).click()
-        def replaced(_):
-            try:
-                old.is_enabled()
-                return False
-            except WebDriverException:  # stale, or "node does not belong to the document" while the page changes
-                return True
-        WebDriverWait(self.d, 20).until(replaced)
+        follow(self.d, self.d.find_element(By.CSS_SELECTOR, selector))
 
     def save(self):
         self.click("main form button.button[type=submit]")

@@ -2,6 +2,7 @@
 import re
 
 from axe_selenium_python import Axe
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -24,10 +25,24 @@ def fill(driver, name, value):
     field.send_keys(value)
 
 
+def follow(driver, element):
+    """Clicks a link or button that loads a new page, and waits until the new page has replaced the old one, so
+    that what comes next (axe, an assertion) reads the new page and not the old one while it is being left."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+
+    def replaced(_):
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:  # stale, or "node does not belong to the document" while the page changes
+            return True
+    WebDriverWait(driver, 20).until(replaced)
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def submit(driver):
-    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit], main form .button").click()
-
-
+    follow(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit], main form .button"))
 
 
 def login(driver, base_url, email, password="subsidia-demo-2026"):
@@ -110,7 +125,7 @@ def test_register_confirm_login_profile_session_language(browser, base_url):
     # Register for an information session of the demo AMIF call
     d.get(base_url + "/calls/timetable")
     check_axe(d)
-    d.find_element(By.PARTIAL_LINK_TEXT, "AMIF-DEMO").click()
+    follow(d, d.find_element(By.PARTIAL_LINK_TEXT, "AMIF-DEMO"))
     check_axe(d)
     d.find_elements(By.CSS_SELECTOR, "input[name=session]")[0].click()
     fill(d, "name", "Léa Muller")
@@ -121,13 +136,13 @@ def test_register_confirm_login_profile_session_language(browser, base_url):
     assert "Inscription confirmée" in d.page_source
 
     # Switch language, without JavaScript needed: plain links
-    d.find_element(By.CSS_SELECTOR, "a[hreflang=de]").click()
+    follow(d, d.find_element(By.CSS_SELECTOR, "a[hreflang=de]"))
     check_axe(d)
     assert d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "de"
     d.get(base_url + "/account")
     check_axe(d)
     assert "Mein Konto" in d.page_source
-    d.find_element(By.CSS_SELECTOR, "a[hreflang=en]").click()
+    follow(d, d.find_element(By.CSS_SELECTOR, "a[hreflang=en]"))
     assert "My account" in d.page_source
 
 
