@@ -121,8 +121,8 @@ for format in csv xlsx; do
   kill $SAMPLER
   echo "rows: $( [ "$format" = csv ] && echo $(( $(wc -l < "$DATA/export.csv") - 1 )) || echo "see csv" ); server peak memory: $(grep VmHWM /proc/$SERVER/status | awk '{ print $2 / 1024 " MB" }'); largest anonymous memory during the export: $(sort -n "$DATA/rss.txt" | tail -1 | awk '{ print $1 / 1024 " MB" }')"
 done
-# The exports' files (85 MB) are written back by the kernel some seconds later, into the next scripts' fsyncs:
-# written back now, they are not (the autosave's p99 after the exports went from 108 ms to 36–39 ms, see RESULTS.md).
+# The exports' files (85 MB) would be written back by the kernel some seconds later, into the next scripts' fsyncs:
+# the autosave's p99 after the exports was 35–108 ms without this sync, 25–39 ms with it (bench/RESULTS.md).
 sync
 fi
 run_c tasks 1
