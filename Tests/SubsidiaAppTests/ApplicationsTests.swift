@@ -182,6 +182,35 @@ struct ApplicationsTests {
         }
     }
 
+    @Test("COM-14: first submissions to a call that arrive together each get the next number; a reference once given is kept")
+    func referencesAtOnce() async throws {
+        // Four connections per event loop, as in service: on PostgreSQL the submissions' transactions then run side
+        // by side, and two of them could both find the call without a counter.
+        try await withSubsidia(demo: true, connections: 4) { app, _ in
+            let b = Browser(app)
+            try await b.login("applicant@subsidia.example")
+            for _ in 0..<8 { _ = try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)") }
+            let call = try #require(try await Call.query(on: app.db).filter(\.$reference == "COM-DEMO-2027").first())
+            let drafts = try await GrantApplication.query(on: app.db).filter(\.$call.$id == call.requireID()).all()
+            #expect(drafts.count == 8 && drafts.allSatisfy { $0.reference == nil })
+            func request() -> Request { Request(application: app, on: app.eventLoopGroup.next()) }
+            let given = try await withThrowingTaskGroup(of: String.self) { tasks in
+                for draft in drafts { tasks.addTask { try await Submission.reference(of: draft, call: call, req: request()) } }
+                var all: [String] = []
+                for try await reference in tasks { all.append(reference) }
+                return all
+            }
+            #expect(given.sorted() == (1...8).map { String(format: "COM-DEMO-2027-%04d", $0) })
+            // An application that has its reference keeps it, and takes no number from the call.
+            let first = try #require(try await GrantApplication.find(drafts[0].id, on: app.db))
+            #expect(first.reference != nil && given.contains(first.reference ?? ""))
+            #expect(try await Submission.reference(of: first, call: call, req: request()) == first.reference)
+            _ = try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
+            let ninth = try #require(try await GrantApplication.query(on: app.db).filter(\.$reference == nil).first())
+            #expect(try await Submission.reference(of: ninth, call: call, req: request()) == "COM-DEMO-2027-0009")
+        }
+    }
+
     @Test("COM-07: a request above 75 % of the eligible cost cannot be submitted; the page explains")
     func capBlocks() async throws {
         try await withSubsidia(demo: true) { app, _ in

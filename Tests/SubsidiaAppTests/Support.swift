@@ -10,13 +10,14 @@ import VaporTesting
 /// (so tests stay independent and can run in parallel on one server).
 func withSubsidia(
     demo: Bool = false, now: Date = LuxembourgTime.instant(CalendarDate(year: 2026, month: 11, day: 23), hour: 10),
-    _ body: (Application, FixedClock) async throws -> Void
+    connections: Int = 1, _ body: (Application, FixedClock) async throws -> Void
 ) async throws {
     let clock = FixedClock(now)
     let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
     let url = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
     let database: AppConfig.DatabaseChoice = url.map { .postgres(url: $0, searchPath: String(schema)) } ?? .sqliteMemory
-    let config = AppConfig(database: database, loadDemo: demo, secureCookies: false, baseURL: "http://subsidia.test", exportBatchSize: 7)
+    let config = AppConfig(database: database, loadDemo: demo, secureCookies: false, baseURL: "http://subsidia.test", exportBatchSize: 7,
+                           connectionsPerLoop: connections)
     try await withApp(configure: { app in
         try await configure(app, config: config, clock: clock)
         if url != nil, let sql = app.db as? any SQLDatabase {
