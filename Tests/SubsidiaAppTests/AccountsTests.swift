@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import SubsidiaCore
 import Testing
 import VaporTesting
@@ -111,6 +112,121 @@ struct AccountsTests {
             }
             try await b.get("/login")
             #expect(try await b.post("/login", [("email", "real@asbl.lu"), ("password", DemoData.password)]).status == .tooManyRequests)
+        }
+    }
+
+    @Test("Failed logins sent together are each counted: five reach the password check against one account, none is lost")
+    func throttlingAtOnce() async throws {
+        // Four connections per event loop, as in service: on PostgreSQL the logins' statements run side by side.
+        try await withSubsidia(connections: 4) { app, _ in
+            try await makeUser(app, "bruno@asbl.lu")
+            func together(_ emails: [String]) async throws -> [HTTPStatus] {
+                var browsers: [Browser] = []
+                for _ in emails {
+                    let b = Browser(app)
+                    try await b.get("/login")
+                    browsers.append(b)
+                }
+                return try await withThrowingTaskGroup(of: HTTPStatus.self) { tasks in
+                    for (b, email) in zip(browsers, emails) {
+                        tasks.addTask {
+                            try await b.post("/login", [("email", email), ("password", "wrong password here")]).status
+                        }
+                    }
+                    var all: [HTTPStatus] = []
+                    for try await status in tasks { all.append(status) }
+                    return all
+                }
+            }
+            func failures(_ prefix: String) async throws -> [Int] {
+                try await LoginThrottleRecord.query(on: app.db).all()
+                    .filter { $0.id?.hasPrefix(prefix) == true }.map(\.failures)
+            }
+            // Twelve guesses at one account at once: five are checked and fail, seven are refused unchecked.
+            let limit = LoginThrottle.perAccount.limit
+            let statuses = try await together(Array(repeating: "bruno@asbl.lu", count: 12))
+            #expect(statuses.filter { $0 == .unauthorized }.count == limit)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 12 - limit)
+            #expect(try await failures("account:") == [limit])
+            #expect(try await failures("address:") == [limit])
+            // The right password is refused now, and counts nothing more.
+            let b = Browser(app)
+            try await b.get("/login")
+            let right = try await b.post("/login", [("email", "bruno@asbl.lu"), ("password", DemoData.password)])
+            #expect(right.status == .tooManyRequests)
+            #expect(try await failures("account:") == [limit])
+            // Twelve guesses at twelve accounts at once, from the same address: each failure counted against it.
+            let spread = try await together((0..<12).map { "guess\($0)@asbl.lu" })
+            #expect(spread.allSatisfy { $0 == .unauthorized })
+            #expect(try await failures("address:") == [limit + 12])
+        }
+    }
+
+    @Test("Failed logins sent together once the window has ended: the window starts again once, then each is counted")
+    func throttlingAtOnceNewWindow() async throws {
+        try await withSubsidia(connections: 4) { app, clock in
+            try await makeUser(app, "carla@asbl.lu")
+            let first = Browser(app)
+            try await first.get("/login")
+            #expect(try await first.post("/login", [("email", "carla@asbl.lu"), ("password", "wrong password here")]).status
+                    == .unauthorized)
+            clock.advance(by: LoginThrottle.perAccount.window + 60)
+            // Six at once: each reads the row of one failure in a window that has ended. Only one may start the
+            // window again; the others count on from it, and the sixth is refused.
+            var browsers: [Browser] = []
+            for _ in 0..<6 {
+                let b = Browser(app)
+                try await b.get("/login")
+                browsers.append(b)
+            }
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { tasks in
+                for b in browsers {
+                    tasks.addTask {
+                        try await b.post("/login", [("email", "carla@asbl.lu"), ("password", "wrong password here")]).status
+                    }
+                }
+                var all: [HTTPStatus] = []
+                for try await status in tasks { all.append(status) }
+                return all
+            }
+            #expect(statuses.filter { $0 == .unauthorized }.count == 5 && statuses.filter { $0 == .tooManyRequests }.count == 1)
+            let record = try #require(try await LoginThrottleRecord.find("account:carla@asbl.lu", on: app.db))
+            #expect(record.failures == 5 && record.windowStart == clock.now())
+        }
+    }
+
+    @Test("A failed login counted on a row that another request changed meanwhile writes nothing, and is tried again")
+    func throttleCompareAndSet() async throws {
+        try await withSubsidia { app, clock in
+            let sql = try #require(app.db as? any SQLDatabase)
+            let policy = LoginThrottle.perAccount
+            let t0 = clock.now()
+            func row(_ key: String) async throws -> LoginThrottle.Record? { try await LoginThrottles.read(key, on: app.db) }
+            func count(_ key: String, on read: LoginThrottle.Record?) async throws -> Bool {
+                try await LoginThrottles.count(key, policy, now: clock.now(), on: read, sql: sql)
+            }
+            // The first failure: a second request that also found no row does not insert one.
+            #expect(try await count("a", on: nil))
+            #expect(try await count("a", on: nil) == false)
+            let one = try #require(try await row("a"))
+            #expect(one == .init(failures: 1, windowStart: t0, lastFailure: t0))
+            // One more: a second request that read the same count does not write it.
+            #expect(try await count("a", on: one))
+            #expect(try await count("a", on: one) == false)
+            #expect(try await row("a")?.failures == 2)
+            // Once the window has ended, the first request starts it again; a second one that read the same row,
+            // now gone, does not start it once more over the first's failure, though the count is again 1.
+            #expect(try await count("b", on: nil))
+            let old = try #require(try await row("b"))
+            clock.advance(by: policy.window + 60)
+            #expect(try await count("b", on: old))
+            let restarted = try #require(try await row("b"))
+            #expect(restarted == .init(failures: 1, windowStart: clock.now(), lastFailure: clock.now()))
+            #expect(try await count("b", on: old) == false)
+            #expect(try await row("b") == restarted)
+            // Read again, the second request counts on from the first.
+            #expect(try await count("b", on: restarted))
+            #expect(try await row("b")?.failures == 2)
         }
     }
 

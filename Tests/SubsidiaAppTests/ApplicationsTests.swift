@@ -189,13 +189,17 @@ struct ApplicationsTests {
         try await withSubsidia(demo: true, connections: 4) { app, _ in
             let b = Browser(app)
             try await b.login("applicant@subsidia.example")
-            for _ in 0..<8 { _ = try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)") }
+            for _ in 0..<8 {
+                _ = try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
+            }
             let call = try #require(try await Call.query(on: app.db).filter(\.$reference == "COM-DEMO-2027").first())
             let drafts = try await GrantApplication.query(on: app.db).filter(\.$call.$id == call.requireID()).all()
             #expect(drafts.count == 8 && drafts.allSatisfy { $0.reference == nil })
             func request() -> Request { Request(application: app, on: app.eventLoopGroup.next()) }
             let given = try await withThrowingTaskGroup(of: String.self) { tasks in
-                for draft in drafts { tasks.addTask { try await Submission.reference(of: draft, call: call, req: request()) } }
+                for draft in drafts {
+                    tasks.addTask { try await Submission.reference(of: draft, call: call, req: request()) }
+                }
                 var all: [String] = []
                 for try await reference in tasks { all.append(reference) }
                 return all

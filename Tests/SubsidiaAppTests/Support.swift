@@ -16,8 +16,8 @@ func withSubsidia(
     let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
     let url = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
     let database: AppConfig.DatabaseChoice = url.map { .postgres(url: $0, searchPath: String(schema)) } ?? .sqliteMemory
-    let config = AppConfig(database: database, loadDemo: demo, secureCookies: false, baseURL: "http://subsidia.test", exportBatchSize: 7,
-                           connectionsPerLoop: connections)
+    let config = AppConfig(database: database, loadDemo: demo, secureCookies: false, baseURL: "http://subsidia.test",
+                           exportBatchSize: 7, connectionsPerLoop: connections)
     try await withApp(configure: { app in
         try await configure(app, config: config, clock: clock)
         if url != nil, let sql = app.db as? any SQLDatabase {

@@ -114,16 +114,16 @@ enum AccountsController {
         if v["password"].isEmpty { errors.add("password", "error.required") }
         guard errors.isEmpty else { return try await renderLogin(req, values: v, errors: errors) }
 
+        // Throttling: the attempt is counted against the account before the password is checked, so that guesses
+        // sent together cannot all pass the check before any failure is recorded; the right password clears it.
+        // Against the address, only failures count (the people of one office log in from one address).
         let accountKey = "account:" + email
         let addressKey = "address:" + address
-        let records = try await LoginThrottleRecord.query(on: req.db).filter(\.$id ~~ [accountKey, addressKey]).all()
-        func record(_ key: String) -> LoginThrottleRecord? { records.first { $0.id == key } }
-        func state(_ r: LoginThrottleRecord?) -> LoginThrottle.Record? {
-            r.map { .init(failures: $0.failures, windowStart: $0.windowStart, lastFailure: $0.lastFailure) }
+        var lock = LoginThrottle.perAddress.lockedUntil(try await LoginThrottles.read(addressKey, on: req.db), now: now)
+        if lock == nil {
+            lock = try await LoginThrottles.count(accountKey, .perAccount, now: now, unlessLocked: true, on: req.db)
         }
-        let locks = [LoginThrottle.perAccount.lockedUntil(state(record(accountKey)), now: now),
-                     LoginThrottle.perAddress.lockedUntil(state(record(addressKey)), now: now)].compactMap { $0 }
-        if let until = locks.max() {
+        if let until = lock {
             errors.add("email", "account.throttled", DateText.time(until))
             return try await renderLogin(req, values: v, errors: errors, status: .tooManyRequests)
         }
@@ -137,24 +137,13 @@ enum AccountsController {
             _ = try? await req.password.async.verify(v["password"], created: Self.dummyHash)
         }
         guard let user, verified else {
-            var updated: [LoginThrottleRecord] = []
-            for (key, policy) in [(accountKey, LoginThrottle.perAccount), (addressKey, LoginThrottle.perAddress)] {
-                let next = policy.recordingFailure(state(record(key)), now: now)
-                let r = record(key) ?? { let n = LoginThrottleRecord(); n.id = key; return n }()
-                r.failures = next.failures
-                r.windowStart = next.windowStart
-                r.lastFailure = next.lastFailure
-                updated.append(r)
-            }
-            let toSave = updated
-            let userID = user?.id
-            try await req.transaction { db in
-                for r in toSave { try await r.save(on: db) }
-                try await Audit.record("user.login_failed", entity: "user", id: userID, summary: email, by: req, on: db)
-            }
+            _ = try await LoginThrottles.count(addressKey, .perAddress, now: now, unlessLocked: false, on: req.db)
+            try await Audit.record("user.login_failed", entity: "user", id: user?.id, summary: email, by: req,
+                                   on: req.db)
             errors.add("email", "account.login_failed")
             return try await renderLogin(req, values: v, errors: errors, status: .unauthorized)
         }
+        try await LoginThrottles.clear(accountKey, on: req.db)
         guard user.isActive else {
             errors.add("email", "account.deactivated")
             return try await renderLogin(req, values: v, errors: errors, status: .forbidden)
@@ -163,10 +152,7 @@ enum AccountsController {
             errors.add("email", "account.not_confirmed")
             return try await renderLogin(req, values: v, errors: errors, status: .forbidden)
         }
-        try await req.transaction { db in
-            try await LoginThrottleRecord.query(on: db).filter(\.$id == accountKey).delete()
-            try await Audit.record("user.login", entity: "user", id: user.id, by: req, on: db, actor: user)
-        }
+        try await Audit.record("user.login", entity: "user", id: user.id, by: req, on: req.db, actor: user)
         let pending = try await PendingPost.take(req)
         try await req.startSession(user: user)
         if let pending { try await PendingPost.put(pending, req) }

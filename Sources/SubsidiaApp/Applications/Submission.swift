@@ -224,7 +224,9 @@ enum Submission {
     static func nextNumber(call id: UUID, on db: any Database) async throws -> Int {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
         struct Row: Decodable { let next_number: Int }
-        guard let row = try await sql.raw(counterNext(id)).first(decoding: Row.self) else { throw Abort(.internalServerError) }
+        guard let row = try await sql.raw(counterNext(id)).first(decoding: Row.self) else {
+            throw Abort(.internalServerError)
+        }
         return row.next_number
     }
 
