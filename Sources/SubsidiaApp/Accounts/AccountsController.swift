@@ -121,7 +121,7 @@ enum AccountsController {
         let addressKey = "address:" + address
         var lock = LoginThrottle.perAddress.lockedUntil(try await LoginThrottles.read(addressKey, on: req.db), now: now)
         if lock == nil {
-            lock = try await LoginThrottles.count(accountKey, .perAccount, now: now, unlessLocked: true, on: req.db)
+            lock = try await LoginThrottles.count(accountKey, .perAccount, now: now, unlessLocked: true, req: req)
         }
         if let until = lock {
             errors.add("email", "account.throttled", DateText.time(until))
@@ -137,13 +137,15 @@ enum AccountsController {
             _ = try? await req.password.async.verify(v["password"], created: Self.dummyHash)
         }
         guard let user, verified else {
-            _ = try await LoginThrottles.count(addressKey, .perAddress, now: now, unlessLocked: false, on: req.db)
-            try await Audit.record("user.login_failed", entity: "user", id: user?.id, summary: email, by: req,
-                                   on: req.db)
+            _ = try await LoginThrottles.count(addressKey, .perAddress, now: now, unlessLocked: false, req: req)
+            let userID = user?.id
+            try await req.transaction { db in
+                try await Audit.record("user.login_failed", entity: "user", id: userID, summary: email, by: req, on: db)
+            }
             errors.add("email", "account.login_failed")
             return try await renderLogin(req, values: v, errors: errors, status: .unauthorized)
         }
-        try await LoginThrottles.clear(accountKey, on: req.db)
+        try await LoginThrottles.clear(accountKey, req: req)
         guard user.isActive else {
             errors.add("email", "account.deactivated")
             return try await renderLogin(req, values: v, errors: errors, status: .forbidden)
@@ -152,7 +154,9 @@ enum AccountsController {
             errors.add("email", "account.not_confirmed")
             return try await renderLogin(req, values: v, errors: errors, status: .forbidden)
         }
-        try await Audit.record("user.login", entity: "user", id: user.id, by: req, on: req.db, actor: user)
+        try await req.transaction { db in
+            try await Audit.record("user.login", entity: "user", id: user.id, by: req, on: db, actor: user)
+        }
         let pending = try await PendingPost.take(req)
         try await req.startSession(user: user)
         if let pending { try await PendingPost.put(pending, req) }
