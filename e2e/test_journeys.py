@@ -57,8 +57,10 @@ def login(driver, base_url, email, password="subsidia-demo-2026"):
 
 
 def logout(driver, base_url):
-    """Logs out and waits for the redirect home, so the next navigation is not overtaken by it."""
-    driver.find_element(By.CSS_SELECTOR, "form.logout button").click()
+    """Logs out and waits for the redirect home, so the next navigation is not overtaken by it. Waiting for the
+    address alone was not enough on a page that was already home: the wait ended before the post was answered, and
+    the post's redirect then overtook the next page (seen once: /login replaced by the home page)."""
+    follow(driver, driver.find_element(By.CSS_SELECTOR, "form.logout button"))
     WebDriverWait(driver, 10).until(expected_conditions.url_to_be(base_url + "/"))
 
 
