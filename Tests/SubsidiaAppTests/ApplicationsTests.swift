@@ -210,7 +210,8 @@ struct ApplicationsTests {
             #expect(first.reference != nil && given.contains(first.reference ?? ""))
             #expect(try await Submission.reference(of: first, call: call, req: request()) == first.reference)
             _ = try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)")
-            let ninth = try #require(try await GrantApplication.query(on: app.db).filter(\.$reference == nil).first())
+            let ninth = try #require(try await GrantApplication.query(on: app.db).filter(\.$call.$id == call.requireID())
+                .filter(\.$reference == nil).first())
             #expect(try await Submission.reference(of: ninth, call: call, req: request()) == "COM-DEMO-2027-0009")
         }
     }
