@@ -119,31 +119,13 @@ struct AccountsTests {
         // Four connections per event loop, as in service: on PostgreSQL the logins' statements run side by side.
         try await withSubsidia(connections: 4) { app, _ in
             try await makeUser(app, "bruno@asbl.lu")
-            func together(_ emails: [String]) async throws -> [HTTPStatus] {
-                var browsers: [Browser] = []
-                for _ in emails {
-                    let b = Browser(app)
-                    try await b.get("/login")
-                    browsers.append(b)
-                }
-                return try await withThrowingTaskGroup(of: HTTPStatus.self) { tasks in
-                    for (b, email) in zip(browsers, emails) {
-                        tasks.addTask {
-                            try await b.post("/login", [("email", email), ("password", "wrong password here")]).status
-                        }
-                    }
-                    var all: [HTTPStatus] = []
-                    for try await status in tasks { all.append(status) }
-                    return all
-                }
-            }
             func failures(_ prefix: String) async throws -> [Int] {
                 try await LoginThrottleRecord.query(on: app.db).all()
                     .filter { $0.id?.hasPrefix(prefix) == true }.map(\.failures)
             }
             // Twelve guesses at one account at once: five are checked and fail, seven are refused unchecked.
             let limit = LoginThrottle.perAccount.limit
-            let statuses = try await together(Array(repeating: "bruno@asbl.lu", count: 12))
+            let statuses = try await wrongPasswordsAtOnce(app, Array(repeating: "bruno@asbl.lu", count: 12))
             #expect(statuses.filter { $0 == .unauthorized }.count == limit)
             #expect(statuses.filter { $0 == .tooManyRequests }.count == 12 - limit)
             #expect(try await failures("account:") == [limit])
@@ -155,7 +137,7 @@ struct AccountsTests {
             #expect(right.status == .tooManyRequests)
             #expect(try await failures("account:") == [limit])
             // Twelve guesses at twelve accounts at once, from the same address: each failure counted against it.
-            let spread = try await together((0..<12).map { "guess\($0)@asbl.lu" })
+            let spread = try await wrongPasswordsAtOnce(app, (0..<12).map { "guess\($0)@asbl.lu" })
             #expect(spread.allSatisfy { $0 == .unauthorized })
             #expect(try await failures("address:") == [limit + 12])
         }
@@ -165,33 +147,36 @@ struct AccountsTests {
     func throttlingAtOnceNewWindow() async throws {
         try await withSubsidia(connections: 4) { app, clock in
             try await makeUser(app, "carla@asbl.lu")
-            let first = Browser(app)
-            try await first.get("/login")
-            let wrong = [("email", "carla@asbl.lu"), ("password", "wrong password here")]
-            #expect(try await first.post("/login", wrong).status == .unauthorized)
+            #expect(try await wrongPasswordsAtOnce(app, ["carla@asbl.lu"]) == [.unauthorized])
             clock.advance(by: LoginThrottle.perAccount.window + 60)
             // Six at once: each reads the row of one failure in a window that has ended. Only one may start the
             // window again; the others count on from it, and the sixth is refused.
-            var browsers: [Browser] = []
-            for _ in 0..<6 {
-                let b = Browser(app)
-                try await b.get("/login")
-                browsers.append(b)
-            }
-            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { tasks in
-                for b in browsers {
-                    tasks.addTask {
-                        try await b.post("/login", wrong).status
-                    }
-                }
-                var all: [HTTPStatus] = []
-                for try await status in tasks { all.append(status) }
-                return all
-            }
+            let statuses = try await wrongPasswordsAtOnce(app, Array(repeating: "carla@asbl.lu", count: 6))
             #expect(statuses.filter { $0 == .unauthorized }.count == 5)
             #expect(statuses.filter { $0 == .tooManyRequests }.count == 1)
             let record = try #require(try await LoginThrottleRecord.find("account:carla@asbl.lu", on: app.db))
             #expect(record.failures == 5 && record.windowStart == clock.now())
+        }
+    }
+
+    /// A wrong password sent at once for each of `emails`, each from a browser of its own that opened the login
+    /// page first; the answers' statuses, in the order they came.
+    private func wrongPasswordsAtOnce(_ app: Application, _ emails: [String]) async throws -> [HTTPStatus] {
+        var browsers: [Browser] = []
+        for _ in emails {
+            let b = Browser(app)
+            try await b.get("/login")
+            browsers.append(b)
+        }
+        return try await withThrowingTaskGroup(of: HTTPStatus.self) { tasks in
+            for (b, email) in zip(browsers, emails) {
+                tasks.addTask {
+                    try await b.post("/login", [("email", email), ("password", "wrong password here")]).status
+                }
+            }
+            var all: [HTTPStatus] = []
+            for try await status in tasks { all.append(status) }
+            return all
         }
     }
 
