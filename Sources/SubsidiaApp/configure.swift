@@ -25,11 +25,13 @@ public func configure(_ app: Application, config: AppConfig, clock: any Subsidia
     app.migrations.add(M010_QueueOrder())
     app.migrations.add(M011_GrantedSums())
     app.migrations.add(M012_SectionSavesPostgres())
+    app.migrations.add(M013_EditGuards())
     // bcrypt's cost: 12 in service; tests use the minimum so hundreds of logins stay fast.
     app.passwords.use(.bcrypt(cost: app.environment == .testing ? 4 : 12))
 
     _ = app.writeGate  // created before the first request, read only afterwards
     _ = app.commitGroup
+    app.uploadSlots = UploadSlots()
     app.catalogue = try Catalogue.load(from: root + "Resources/Locales")
     app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag()
@@ -46,6 +48,8 @@ public func configure(_ app: Application, config: AppConfig, clock: any Subsidia
     // Outermost first: the language is known before anything else runs, headers go on every response and errors
     // become pages inside them, so that error pages carry the same headers.
     app.middleware = Middlewares()
+    app.inFlight = InFlight()
+    app.middleware.use(InFlightMiddleware(inFlight: app.inFlight))
     app.middleware.use(LanguageMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(secure: config.secureCookies))
     app.middleware.use(ErrorPageMiddleware())

@@ -13,6 +13,7 @@ func routes(_ app: Application) throws {
     web.get("calls", ":reference", use: PublicCallsController.show)
     web.post("calls", ":reference", "sessions", use: PublicCallsController.registerForSession)
     web.get("language", ":code", use: AccountsController.setLanguage)
+    web.post("account", "language", use: AccountsController.saveLanguage)
 
     // Accounts
     web.get("register", use: AccountsController.registerForm)
@@ -90,9 +91,8 @@ func routes(_ app: Application) throws {
     application.post("items-provided", use: ApplicationsController.itemsProvided)
     application.post("reopen", use: ApplicationsController.reopen)
     application.get("letters", ":decisionID", use: DecisionLetters.download)
-    // Uploads: a larger body than other forms (the configured limit, with room to say "too large").
-    let maxUpload = app.subsidiaConfig.maxUploadBytes
-    app.grouped(SessionMiddleware(), CSRFMiddleware(maxBodySize: ByteCount(value: maxUpload * 2 + 1_048_576)))
+    // Uploads: the token comes in the address, and the body is read by the handler after its checks.
+    app.grouped(SessionMiddleware(), CSRFMiddleware(streamed: true))
         .on(.POST, "applications", ":appID", "documents", body: .stream, use: DocumentsController.upload)
 
     // JSON API (personal access tokens; no session, no CSRF: a bearer token is not sent by a browser on its own)

@@ -34,6 +34,10 @@ do {
         print("Subsidia (\(config.database.kind)) is starting at http://\(host):\(port)/")
     }
     try await app.execute()
+    // The server stopped listening (SIGTERM, SIGINT): the requests still being handled finish before the
+    // databases close; new ones are refused.
+    let left = await app.inFlight.drain(timeout: .seconds(20))
+    if left > 0 { app.logger.warning("stopping with \(left) requests still running") }
 } catch {
     FileHandle.standardError.write(Data("subsidia: \(error)\n".utf8))
     try? await app.asyncShutdown()

@@ -40,7 +40,7 @@ struct PlatformTests {
             #expect(res.status == .ok)
             struct H: Decodable { let status: String; let database: String; let migrations: Int }
             let h = try JSONDecoder().decode(H.self, from: Data(res.body.string.utf8))
-            #expect(h.status == "ok" && h.migrations == 12)
+            #expect(h.status == "ok" && h.migrations == 13)
             #expect(h.database == (ProcessInfo.processInfo.environment["DATABASE_URL"].map { $0.isEmpty ? "sqlite" : "postgresql" } ?? "sqlite"))
         }
     }

@@ -106,7 +106,9 @@ final class Browser: @unchecked Sendable {
         var h = headers()
         h.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
         var result: TestingHTTPResponse?
-        try await app.testing().test(.POST, path, headers: h, body: body) { res in result = res }
+        // As the page's form does: the token in the address too, checked before the body is read.
+        let token = (csrf ?? "").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        try await app.testing().test(.POST, path + "?_csrf=" + token, headers: h, body: body) { res in result = res }
         keep(result!)
         return result!
     }

@@ -167,9 +167,9 @@ enum APIController {
 
     /// The application, editable by a member of its organisation while it is a draft; otherwise a response to send.
     static func editable(_ req: Request) async throws -> (ApplicationAccess, ApplicationBundle, Response?) {
-        let access = try await ApplicationAccess.load(req, staffMayRead: false)
+        let access = try await ApplicationAccess.load(req, for: .edit)
         let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
-        if bundle.application.applicationStatus != .draft { return (access, bundle, try APIResponse.notEditable(req)) }
+        if !ApplicationLifecycle.isEditable(bundle.application.applicationStatus) { return (access, bundle, try APIResponse.notEditable(req)) }
         return (access, bundle, nil)
     }
 
@@ -263,7 +263,7 @@ enum APIController {
         if req.parameters.get("lineID") != nil && record == nil { throw Abort(.notFound) }
         guard let o = decodeObject(req) else { return try APIResponse.badBody(req) }
         let v = expenseValues(o)
-        let (line, errors) = BudgetController.parseExpense(v)
+        let (line, errors) = BudgetController.parseExpense(v, kilometreRate: bundle.kilometreRate)
         guard let line else { return try APIResponse.invalid(req, errors, fieldNames: expenseFields) }
         guard try await ApplicationOperations.saveExpense(req, bundle: bundle, record: record, line: line, version: Int(v["version"])) != nil else {
             return try APIResponse.conflict(req, currentVersion: try await fresh(req, bundle).version(of: .budget))
@@ -360,7 +360,13 @@ enum APIController {
     static func upload(_ req: Request) async throws -> Response {
         let (access, bundle, refusal) = try await editable(req)
         if let refusal { return refusal }
-        _ = try await req.body.collect(max: req.application.subsidiaConfig.maxUploadBytes * 2 + 1_048_576).get()
+        return try await req.application.uploadSlots.with(try access.user.requireID()) {
+            _ = try await req.body.collect(max: req.application.subsidiaConfig.maxUploadBytes * 2 + 1_048_576).get()
+            return try await received(req, access: access, bundle: bundle)
+        }
+    }
+
+    static func received(_ req: Request, access: ApplicationAccess, bundle: ApplicationBundle) async throws -> Response {
         let upload = (try? req.content.decode(DocumentsController.Upload.self)) ?? DocumentsController.Upload(item: nil, file: nil)
         var bytes: [UInt8] = []
         if var buffer = upload.file?.data { bytes = buffer.readBytes(length: buffer.readableBytes) ?? [] }

@@ -17,7 +17,13 @@ enum JSONValue: Codable, Sendable, Equatable {
         else if let b = try? c.decode(Bool.self) { self = .bool(b) }
         else if let i = try? c.decode(Int.self) { self = .int(i) }
         else if let d = try? c.decode(Double.self) { self = .double(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let s = try? c.decode(String.self) {
+            // NUL and other control characters are refused in every text, as in the forms (the body is then a 400).
+            guard !TextRules.hasControlCharacters(s) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "control character in a text")
+            }
+            self = .string(s)
+        }
         else { self = .array(try c.decode([JSONValue].self)) }
     }
 

@@ -134,3 +134,11 @@ enum AccessTokensController {
         return try await req.redirect("/account/tokens", flash: "token.flash.revoked")
     }
 }
+
+enum AccessTokens {
+    /// A new password ends every personal access token of the account: a token made by whoever knew the old
+    /// password must not outlive it.
+    static func revokeAll(of user: UUID, at now: Date, on db: any Database) async throws {
+        try await AccessToken.query(on: db).filter(\.$user.$id == user).filter(\.$revokedAt == nil).set(\.$revokedAt, to: now).update()
+    }
+}

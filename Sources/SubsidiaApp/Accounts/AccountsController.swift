@@ -107,7 +107,7 @@ enum AccountsController {
     static func login(_ req: Request) async throws -> Response {
         let v = req.formValues()
         let email = TextRules.normalisedEmail(v["email"])
-        let address = req.remoteAddress?.ipAddress ?? "unknown"
+        let address = req.clientAddress
         let now = req.now
         var errors = FormErrors()
         if email.isEmpty { errors.add("email", "error.required") }
@@ -116,14 +116,15 @@ enum AccountsController {
 
         // Throttling: the attempt is counted against the account before the password is checked, so that guesses
         // sent together cannot all pass the check before any failure is recorded; the right password clears it.
-        // Against the address, only failures count (the people of one office log in from one address).
+        // Against the address, only failures count (the people of one office log in from one address), and an
+        // address past its limit is slowed, never closed: the account's owner still logs in with the right
+        // password, whatever other accounts' failures came from the same office or proxy.
         let accountKey = "account:" + email
         let addressKey = "address:" + address
-        var lock = LoginThrottle.perAddress.lockedUntil(try await LoginThrottles.read(addressKey, on: req.db), now: now)
-        if lock == nil {
-            lock = try await LoginThrottles.count(accountKey, .perAccount, now: now, unlessLocked: true, req: req)
+        if LoginThrottle.perAddress.lockedUntil(try await LoginThrottles.read(addressKey, on: req.db), now: now) != nil {
+            try await Task.sleep(for: LoginThrottle.addressDelay)
         }
-        if let until = lock {
+        if let until = try await LoginThrottles.count(accountKey, .perAccount, now: now, unlessLocked: true, req: req) {
             errors.add("email", "account.throttled", DateText.time(until))
             return try await renderLogin(req, values: v, errors: errors, status: .tooManyRequests)
         }
@@ -259,6 +260,7 @@ enum AccountsController {
             if user.emailConfirmedAt == nil { user.emailConfirmedAt = now }
             try await user.update(on: db)
             try await StoredSession.query(on: db).filter(\.$user.$id == user.id!).delete()
+            try await AccessTokens.revokeAll(of: user.id!, at: now, on: db)
             try await Audit.record("user.password_reset", entity: "user", id: user.id, by: req, on: db, actor: user)
         }
         return try await req.redirect("/login", flash: "account.password_reset_done")
@@ -291,11 +293,13 @@ enum AccountsController {
         checkNewPassword(v, email: user.email, errors: &errors)
         guard errors.isEmpty else { return try await renderChange(req, errors: errors) }
         let hash = try await req.password.async.hash(v["password"])
+        let now = req.now
         try await req.transaction { db in
             user.passwordHash = hash
             try await user.update(on: db)
             // Every other session of this user ends; this one is replaced below.
             try await StoredSession.query(on: db).filter(\.$user.$id == user.id!).delete()
+            try await AccessTokens.revokeAll(of: user.id!, at: now, on: db)
             try await Audit.record("user.password_changed", entity: "user", id: user.id, by: req, on: db)
         }
         req.browserSession = nil
@@ -337,6 +341,8 @@ enum AccountsController {
         let organisations: [Org]
         let messages: [Message]
         let paging: Paging.View
+        /// The account's language (letters and mails), changed by POST.
+        let languages: [FormOption]
     }
 
     static func account(_ req: Request) async throws -> Response {
@@ -355,20 +361,36 @@ enum AccountsController {
                 .init(href: "/organisations/\($0.organisation.id!)", name: $0.organisation.legalName, role: req.t("membership." + $0.role))
             },
             messages: messages.map { .init(subject: $0.subject, date: req.dateTime($0.createdAt), body: $0.body) },
-            paging: paging.view(total: total, req: req))
+            paging: paging.view(total: total, req: req),
+            languages: Language.allCases.map {
+                FormOption(value: $0.rawValue, label: req.application.catalogue.text("language.name", $0),
+                           selected: (user.language ?? Language.fr.rawValue) == $0.rawValue, id: "language-" + $0.rawValue)
+            })
         return try await req.render("accounts/account", title: "account.title", page)
     }
 
+    /// The language links (GET): this browser's cookie only. A GET changes nothing stored: the account's
+    /// language, which decision letters use, changes by POST (`saveLanguage`, the account page's form).
     static func setLanguage(_ req: Request) async throws -> Response {
         guard let lang = Language(rawValue: req.parameters.get("code") ?? "") else { throw Abort(.notFound) }
-        let next = safeNext(try? req.query.get(String.self, at: "next"))
-        if let user = req.currentUser, user.language != lang.rawValue {
+        return languageCookie(lang, redirect: safeNext(try? req.query.get(String.self, at: "next")), req: req)
+    }
+
+    /// The account's language (POST, with the CSRF token), and this browser's cookie.
+    static func saveLanguage(_ req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        guard let lang = Language(rawValue: req.formValues()["language"]) else { throw Abort(.unprocessableEntity) }
+        if user.language != lang.rawValue {
             user.language = lang.rawValue
             try await req.transaction { db in
                 try await user.update(on: db)
                 try await Audit.record("user.language_changed", entity: "user", id: user.id, summary: lang.rawValue, by: req, on: db)
             }
         }
+        return languageCookie(lang, redirect: safeNext(req.formValues()["next"]), req: req)
+    }
+
+    static func languageCookie(_ lang: Language, redirect next: String, req: Request) -> Response {
         let response = req.redirect(to: next, redirectType: .normal)
         response.cookies["lang"] = HTTPCookies.Value(
             string: lang.rawValue, maxAge: 365 * 86_400, path: "/",

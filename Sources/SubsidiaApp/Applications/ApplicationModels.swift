@@ -125,6 +125,9 @@ final class GrantApplication: Model, @unchecked Sendable {
     @OptionalField(key: "declaration_date") var declarationDate: String?
     @OptionalField(key: "declared_by") var declaredBy: UUID?
     @OptionalField(key: "declared_at") var declaredAt: Date?
+    /// One more at every change of the content (M013's triggers keep it; nobody writes it): a submission records
+    /// itself only if it is still the one its snapshot was built from.
+    @OptionalField(key: "content_version") var contentVersion: Int64?
 
     /// Every property, in declaration order, written out: Fluent otherwise finds them by reflection on each load and
     /// save (perf: a tenth of a submission's time). A test compares this list with what reflection finds.
@@ -135,12 +138,13 @@ final class GrantApplication: Model, @unchecked Sendable {
          $postcode, $locality, $country, $phone, $website, $bankHolder, $iban, $bic, $contact1Name, $contact1Function,
          $contact1Phone, $contact1Email, $contact1Address, $contact2Name, $contact2Function, $contact2Phone,
          $contact2Email, $contact2Address, $revenueArticle, $applicantConfirmed, $declarationName, $declarationFunction,
-         $declarationPlace, $declarationDate, $declaredBy, $declaredAt]
+         $declarationPlace, $declarationDate, $declaredBy, $declaredAt, $contentVersion]
     }
 
     init() {}
 
-    var applicationStatus: ApplicationStatus { ApplicationStatus(rawValue: status) ?? .draft }
+    /// An unknown status (written by a newer version) reads as closed: never editable, no event starts from it.
+    var applicationStatus: ApplicationStatus { ApplicationStatus(rawValue: status) ?? .closed }
     var requested: Money? { requestedCents.map(Money.init(cents:)) }
     var projectPeriodStart: CalendarDate? { projectStart.flatMap(CalendarDate.init(iso:)) }
     var projectPeriodEnd: CalendarDate? { projectEnd.flatMap(CalendarDate.init(iso:)) }
@@ -229,7 +233,8 @@ final class ExpenseLineRecord: Model, @unchecked Sendable {
         shareBP = l.share.basisPoints
         runningCost = l.runningCost
         privateCar = l.privateCar
-        amountCents = l.amount(kilometreRate: kilometreRate).cents
+        // Lines are saved only once `problems()` found nothing, which includes an amount out of range.
+        amountCents = l.amount(kilometreRate: kilometreRate)?.cents ?? 0
     }
 }
 

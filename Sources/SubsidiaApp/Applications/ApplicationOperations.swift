@@ -26,6 +26,10 @@ enum ApplicationOperations {
               let m = try await Membership.query(on: req.db).filter(\.$user.$id == user.id!).filter(\.$organisation.$id == orgID)
                 .with(\.$organisation).first()
         else { throw StartRefusal.chooseOrganisation }
+        // Owners and editors start applications; a viewer reads them.
+        guard (MembershipRole(rawValue: m.role) ?? .viewer).canStartApplications else {
+            throw Abort(.forbidden, reason: "membership.viewer_read_only")
+        }
         guard call.legalForms.contains(LegalForm(rawValue: m.organisation.legalForm) ?? .other) else { throw StartRefusal.notEligible }
         let app = GrantApplication()
         try await req.transaction { db in
@@ -37,6 +41,7 @@ enum ApplicationOperations {
             app.title = ""
             app.submissionCount = 0
             app.applicantConfirmed = false
+            app.contentVersion = 0
             ApplicantForm.prefill(app, from: m.organisation)
             try await app.create(on: db)
             for s in ApplicationSection.allCases { try await ApplicationSectionRecord(applicationID: app.id!, section: s).create(on: db) }
@@ -213,7 +218,7 @@ enum ApplicationOperations {
             try await r.save(on: db)
             try await touch(bundle.application, req: req, on: db)
             try await Audit.record(record == nil ? "budget.line_added" : "budget.line_changed", entity: "application", id: appID,
-                                   summary: "\(line.category.rawValue) \(line.amount(kilometreRate: bundle.kilometreRate).cents)", by: req, on: db)
+                                   summary: "\(line.category.rawValue) \(r.amountCents)", by: req, on: db)
             return r
         }
     }
@@ -336,6 +341,8 @@ enum ApplicationOperations {
             case .wrongType: e.add("file", "doc.error.type", shown, DocumentType.names)
             case .duplicateName: e.add("file", "doc.error.duplicate", shown)
             case .badName: e.add("file", "doc.error.name")
+            case .extensionMismatch(let t): e.add("file", "doc.error.extension", shown, t.rawValue.uppercased(),
+                                                  t.extensions.map { "." + $0 }.joined(separator: ", "))
             }
             return (nil, e)
         }

@@ -13,8 +13,19 @@ struct ApplicationAccess: Sendable {
 
     var isMember: Bool { membership != nil }
     var isSignatory: Bool { membership?.isSignatory ?? false }
+    /// The member's role; an unknown role reads as viewer (the least right).
+    var role: MembershipRole? { membership.map { MembershipRole(rawValue: $0.role) ?? .viewer } }
+    /// Owners and editors change the application; viewers and staff only read it.
+    var canEdit: Bool { role?.canEditApplications ?? false }
+    /// Who fires the lifecycle's events (`ApplicationLifecycle`).
+    var actor: LifecycleActor { role.map { .member($0, signatory: isSignatory) } ?? .staff(user.userRole) }
 
-    static func load(_ req: Request, staffMayRead: Bool = true) async throws -> ApplicationAccess {
+    /// What the request comes to do: read (members and staff), or change the application (owners and editors).
+    enum Purpose { case read, edit }
+
+    /// The application of the route's `appID`, if the user may `purpose` it: anyone who is neither a member nor
+    /// (for reading) staff gets 404, so that ids cannot be probed; a viewer who tries to change it gets 403.
+    static func load(_ req: Request, for purpose: Purpose = .read) async throws -> ApplicationAccess {
         let user = try req.requireUser()
         let reads = req.reads
         guard let id = req.parameters.get("appID", as: UUID.self),
@@ -24,8 +35,13 @@ struct ApplicationAccess: Sendable {
             SELECT * FROM \(ident: Membership.schema) WHERE organisation_id = \(bind: app.$organisation.id) AND user_id = \(bind: try user.requireID()) \
             LIMIT 1
             """).first
-        if membership == nil && !(staffMayRead && user.userRole.isStaff) { throw Abort(.notFound) }
-        return ApplicationAccess(application: app, user: user, membership: membership)
+        switch purpose {
+        case .read: if membership == nil && !user.userRole.isStaff { throw Abort(.notFound) }
+        case .edit: if membership == nil { throw Abort(.notFound) }
+        }
+        let access = ApplicationAccess(application: app, user: user, membership: membership)
+        if purpose == .edit && !access.canEdit { throw Abort(.forbidden, reason: "membership.viewer_read_only") }
+        return access
     }
 }
 
@@ -51,28 +67,33 @@ struct SectionContext: Sendable {
         let user = try req.requireUser()
         guard let id = req.parameters.get("appID", as: UUID.self) else { throw Abort(.notFound) }
         let userID = try user.requireID()
-        struct Row: Decodable { let status: String; let call_id: UUID; let stamp: Date?; let member: UUID? }
+        struct Row: Decodable { let status: String; let call_id: UUID; let stamp: Date?; let member: UUID?; let role: String? }
         let select = """
-            SELECT a.status, a.call_id, c.updated_at AS stamp, m.id AS member FROM applications a \
+            SELECT a.status, a.call_id, c.updated_at AS stamp, m.id AS member, m.role FROM applications a \
             JOIN calls c ON c.id = a.call_id \
             LEFT JOIN memberships m ON m.organisation_id = a.organisation_id AND m.user_id
             """
         let found: Row?
         if let store = req.application.liteStore {
             found = try store.read { try $0.rows(select + " = ? WHERE a.id = ?", [LiteValue(userID), LiteValue(id)]) }.first.flatMap { c in
-                c[1].uuid.map { Row(status: c[0].text ?? "", call_id: $0, stamp: c[2].date, member: c[3].uuid) }
+                c[1].uuid.map { Row(status: c[0].text ?? "", call_id: $0, stamp: c[2].date, member: c[3].uuid, role: c[4].text) }
             }
         } else {
             guard let sql = req.db as? any SQLDatabase else { throw Abort(.notFound) }
             found = try await sql.raw(SQLQueryString(select) + " = \(bind: userID) WHERE a.id = \(bind: id)").first(decoding: Row.self)
         }
         guard let row = found, row.member != nil else { throw Abort(.notFound) }
+        // Saving is for owners and editors; a viewer reads.
+        guard (MembershipRole(rawValue: row.role ?? "") ?? .viewer).canEditApplications else {
+            throw Abort(.forbidden, reason: "membership.viewer_read_only")
+        }
+        guard let status = ApplicationStatus(rawValue: row.status) else { throw Abort(.internalServerError) }
         let (call, questions) = try await CallCache.shared.bundle(id: row.call_id, stamp: row.stamp, on: req.db)
         let inSection = questions.filter { $0.section == section }
         let codes = Set(inSection.map(\.code))
         let outside = Set(inSection.compactMap(\.requiredIfYes)).subtracting(codes).sorted()
         let rows = outside.isEmpty ? [] : try await ApplicationBundle.AnswerRow.all(of: id, codes: outside, on: req.db)
-        return SectionContext(applicationID: id, status: ApplicationStatus(rawValue: row.status) ?? .draft, call: call,
+        return SectionContext(applicationID: id, status: status, call: call,
                               questions: questions, answers: ApplicationBundle.AnswerRow.answers(rows, questions: questions))
     }
 }
@@ -218,7 +239,7 @@ struct ApplicationBundle: Sendable {
             return SectionProgress.state(of: questions(in: section), answers: answers)
         case .budget:
             if expenses.isEmpty && a.requestedCents == nil { return .notStarted }
-            let ok = !expenses.isEmpty && (a.requestedCents ?? 0) > 0 && expenseLines.allSatisfy { $0.problems().isEmpty }
+            let ok = !expenses.isEmpty && (a.requestedCents ?? 0) > 0 && expenseLines.allSatisfy { $0.problems(kilometreRate: kilometreRate).isEmpty }
             return ok && marked(.budget) ? .completed : .inProgress
         case .financing:
             if revenues.isEmpty && !marked(.financing) { return .notStarted }

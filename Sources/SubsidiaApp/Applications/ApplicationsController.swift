@@ -51,7 +51,8 @@ enum ApplicationsController {
             case .draft: next = req.t("app.next.complete")
             case .submitted, .inReview, .inEvaluation, .evaluated: next = req.t("app.next.wait")
             case .incomplete: next = req.t("app.next.provide_items")
-            case .approved: next = req.t("app.next.read_decision")
+            case .approved, .agreementSigned, .running, .reportDue, .reportSubmitted, .verified, .closed, .recovery:
+                next = req.t("app.next.read_decision")
             case .rejected: next = req.t("app.next.read_reasons")
             case .withdrawn: next = req.t("app.next.none")
             }
@@ -198,11 +199,11 @@ enum ApplicationsController {
         return try await req.render("applications/tasks", title: a.title.isEmpty ? "app.untitled" : a.title, TasksPage(
             title: a.title.isEmpty ? req.t("app.untitled") : a.title, callTitle: call.title.text(req.language),
             callHref: "/calls/" + call.reference, organisation: a.legalName, status: req.t(a.applicationStatus.labelKey),
-            reference: a.reference, deadline: CallText.remaining(call, req), editable: a.applicationStatus == .draft && access.isMember,
+            reference: a.reference, deadline: CallText.remaining(call, req), editable: ApplicationLifecycle.isEditable(a.applicationStatus) && access.canEdit,
             tasks: tasks, done: tasks.filter { $0.state == SectionState.completed.rawValue }.count, total: tasks.count,
             capText: capText, base: base, submitted: a.submittedAt.map { req.dateTime($0) },
-            canReopen: reopen && access.isMember,
-            canWithdraw: (try? ApplicationTransitions.checkWithdraw(a.applicationStatus)) != nil && access.isMember,
+            canReopen: reopen && access.canEdit,
+            canWithdraw: (try? ApplicationTransitions.checkWithdraw(a.applicationStatus)) != nil && access.canEdit,
             hasReceipt: a.submissionCount > 0, request: request?.items, requestDue: request.flatMap { CalendarDate(iso: $0.dueDate) }.map(req.date),
             granted: a.applicationStatus == .approved ? a.grantedCents.map { req.money(Money(cents: $0)) } : nil,
             reasons: a.applicationStatus == .rejected ? a.decisionReasons : nil, letters: letters))
@@ -284,7 +285,7 @@ enum ApplicationsController {
         let base = "/applications/\(bundle.application.id!)"
         let action = base + "/sections/" + s.rawValue
         let form = QuestionForm.build(req, bundle: bundle, section: s, values: values, errors: errors, action: action)
-        let editable = bundle.application.applicationStatus == .draft && access.isMember
+        let editable = ApplicationLifecycle.isEditable(bundle.application.applicationStatus) && access.canEdit
         let theirs = conflict ? answersList(bundle, section: s, req: req) : []
         return try await req.render(
             "applications/section", title: s.labelKey,
@@ -332,11 +333,11 @@ enum ApplicationsController {
     }
 
     static func saveSectionForm(_ req: Request) async throws -> Response {
-        let access = try await ApplicationAccess.load(req, staffMayRead: false)
+        let access = try await ApplicationAccess.load(req, for: .edit)
         let s = try section(from: req)
         let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         guard bundle.formSections.contains(s) else { throw Abort(.notFound) }
-        guard bundle.application.applicationStatus == .draft else { return try await notEditable(req, bundle) }
+        guard ApplicationLifecycle.isEditable(bundle.application.applicationStatus) else { return try await notEditable(req, bundle) }
         let values = req.formValues()
         switch try await ApplicationOperations.saveAnswers(req, context: bundle.sectionContext, section: s, values: values, audit: s.rawValue) {
         case .saved:
@@ -363,7 +364,7 @@ enum ApplicationsController {
     static func autosave(_ req: Request) async throws -> Response {
         let s = try section(from: req)
         let context = try await SectionContext.load(req, section: s)
-        guard context.formSections.contains(s), context.status == .draft else { throw Abort(.conflict) }
+        guard context.formSections.contains(s), ApplicationLifecycle.isEditable(context.status) else { throw Abort(.conflict) }
         let outcome = try await ApplicationOperations.saveAnswers(req, context: context, section: s, values: req.formValues(), audit: nil)
         let status: HTTPStatus
         var version: Int?
@@ -408,7 +409,7 @@ enum ApplicationsController {
     ) async throws -> Response {
         let base = "/applications/\(bundle.application.id!)"
         let form = ApplicantForm.build(req, values: values, errors: errors, action: base + "/applicant", ruleSet: bundle.ruleSet)
-        let editable = bundle.application.applicationStatus == .draft && access.isMember
+        let editable = ApplicationLifecycle.isEditable(bundle.application.applicationStatus) && access.canEdit
         return try await req.render(
             "applications/section", title: ApplicationSection.applicant.labelKey,
             SectionPage(heading: req.t(ApplicationSection.applicant.labelKey), caption: bundle.application.title, back: base, form: form,
@@ -418,9 +419,9 @@ enum ApplicationsController {
     }
 
     static func saveApplicant(_ req: Request) async throws -> Response {
-        let access = try await ApplicationAccess.load(req, staffMayRead: false)
+        let access = try await ApplicationAccess.load(req, for: .edit)
         let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
-        guard bundle.application.applicationStatus == .draft else { return try await notEditable(req, bundle) }
+        guard ApplicationLifecycle.isEditable(bundle.application.applicationStatus) else { return try await notEditable(req, bundle) }
         let v = req.formValues()
         let errors = ApplicantForm.validate(v, legalForm: bundle.application.legalForm, ruleSet: bundle.ruleSet)
         if !errors.isEmpty { return try await renderApplicant(req, bundle: bundle, access: access, values: v, errors: errors) }
@@ -518,7 +519,7 @@ enum ApplicationsController {
         let form = f.build(action: base + "/declaration", submit: "app.declaration.submit")
         let intro = access.isSignatory ? req.t("app.declaration.intro", req.date(LuxembourgTime.calendarDate(of: req.now)))
             : req.t("app.declaration.not_signatory")
-        let editable = bundle.application.applicationStatus == .draft && access.isSignatory
+        let editable = ApplicationLifecycle.isEditable(bundle.application.applicationStatus) && access.isSignatory
         return try await req.render(
             "applications/section", title: ApplicationSection.declaration.labelKey,
             SectionPage(heading: req.t(ApplicationSection.declaration.labelKey), caption: bundle.application.title, back: base, form: form,
@@ -528,9 +529,9 @@ enum ApplicationsController {
 
     /// COM-11: only a member with the signatory flag can confirm the declaration.
     static func declare(_ req: Request) async throws -> Response {
-        let access = try await ApplicationAccess.load(req, staffMayRead: false)
+        let access = try await ApplicationAccess.load(req, for: .edit)
         let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
-        guard bundle.application.applicationStatus == .draft else { return try await notEditable(req, bundle) }
+        guard ApplicationLifecycle.isEditable(bundle.application.applicationStatus) else { return try await notEditable(req, bundle) }
         guard access.isSignatory else { throw Abort(.forbidden) }
         let v = req.formValues()
         let e = ApplicationOperations.checkDeclaration(v)
@@ -563,7 +564,7 @@ enum ApplicationsController {
         let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
         let (_, results) = try await bundle.evaluate(on: req.reads, now: req.now, language: req.language)
         let base = "/applications/\(bundle.application.id!)"
-        let editable = bundle.application.applicationStatus == .draft && access.isMember
+        let editable = ApplicationLifecycle.isEditable(bundle.application.applicationStatus) && access.canEdit
         let groups = ApplicationSummary.groups(bundle, req: req).map { g in
             ReviewPage.Group(heading: g.heading, change: editable ? base + "/" + path(of: g.section) : nil, answers: g.answers)
         }
@@ -575,9 +576,11 @@ enum ApplicationsController {
     }
 
     static func submit(_ req: Request) async throws -> Response {
-        let access = try await ApplicationAccess.load(req, staffMayRead: false)
+        let access = try await ApplicationAccess.load(req, for: .edit)
         let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
-        guard bundle.application.applicationStatus == .draft else { return try await notEditable(req, bundle) }
+        guard ApplicationLifecycle.isEditable(bundle.application.applicationStatus) else { return try await notEditable(req, bundle) }
+        // Only a signatory submits (COM-11); the rules say the same of the declaration.
+        _ = try ApplicationLifecycle.check(.submit, from: bundle.application.applicationStatus, by: access.actor)
         let now = req.now
         let (cap, results) = try await bundle.evaluate(on: req.reads, now: now, language: req.language)
         // Eligibility failures block submission with a page that says what to do.
@@ -625,7 +628,7 @@ enum ApplicationsController {
             reference: reference, submittedAt: req.dateTime(last.submittedAt), title: a.title, callTitle: call.title.text(req.language),
             contact: bundle.call.programme.contactEmail, documents: docs, sha256: last.contentSHA256,
             pdfHref: "/applications/\(a.id!)/receipt/\(last.number).pdf", back: "/applications/\(a.id!)", version: last.number,
-            missingCount: docs.filter { !$0.received }.count, canReopen: reopen && access.isMember,
+            missingCount: docs.filter { !$0.received }.count, canReopen: reopen && access.canEdit,
             reopenHref: "/applications/\(a.id!)/reopen"), hasForm: true)
     }
 
@@ -653,14 +656,15 @@ enum ApplicationsController {
     }
 
     static func withdraw(_ req: Request) async throws -> Response {
-        let access = try await ApplicationAccess.load(req, staffMayRead: false)
+        let access = try await ApplicationAccess.load(req, for: .edit)
         let a = access.application
-        do { try ApplicationTransitions.checkWithdraw(a.applicationStatus) } catch { return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.not_editable") }
-        a.status = ApplicationStatus.withdrawn.rawValue
-        a.withdrawnAt = req.now
+        let id = try a.requireID()
+        do { try ApplicationTransitions.checkWithdraw(a.applicationStatus) } catch { return try await req.redirect("/applications/\(id)", flash: "app.flash.not_editable") }
+        let now = req.now
         try await req.transaction { db in
-            try await a.save(on: db)
-            try await Audit.record("application.withdrawn", entity: "application", id: a.id, summary: a.reference ?? "", by: req, on: db)
+            // A compare-and-set on the status read: an approval that came first makes this change nothing (409).
+            try await StatusChanges.fire(.withdraw, on: id, from: a.applicationStatus, by: access.actor, now: now, [("withdrawn_at", now)], on: db)
+            try await Audit.record("application.withdrawn", entity: "application", id: id, summary: a.reference ?? "", by: req, on: db)
         }
         return try await req.redirect("/applications", flash: "app.flash.withdrawn")
     }
@@ -668,7 +672,7 @@ enum ApplicationsController {
     /// COM-15: the applicant has sent what the officer asked for (documents can be added while incomplete);
     /// the file goes back to the officer.
     static func itemsProvided(_ req: Request) async throws -> Response {
-        let access = try await ApplicationAccess.load(req, staffMayRead: false)
+        let access = try await ApplicationAccess.load(req, for: .edit)
         let a = access.application
         do { try Instruction.checkItemsProvided(from: a.applicationStatus) } catch {
             return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.not_editable")
@@ -676,7 +680,7 @@ enum ApplicationsController {
         let now = req.now
         let id = try a.requireID()
         try await req.transaction { db in
-            try await InstructionController.setStatus(id, .submitted, now: now, on: db)
+            try await StatusChanges.fire(.itemsProvided, on: id, from: a.applicationStatus, by: access.actor, now: now, on: db)
             try await MissingItemRequest.query(on: db).filter(\.$application.$id == id).filter(\.$answeredAt == nil)
                 .set(\.$answeredAt, to: now).update()
             try await Audit.record("application.items_provided", entity: "application", id: id, by: req, on: db)
@@ -686,7 +690,7 @@ enum ApplicationsController {
 
     /// Fixed-deadline calls: back to draft until the deadline; the submitted versions stay on record.
     static func reopen(_ req: Request) async throws -> Response {
-        let access = try await ApplicationAccess.load(req, staffMayRead: false)
+        let access = try await ApplicationAccess.load(req, for: .edit)
         let a = access.application
         guard let call = try await Call.find(a.$call.id, on: req.db) else { throw Abort(.notFound) }
         do {
@@ -694,12 +698,14 @@ enum ApplicationsController {
         } catch {
             return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.cannot_reopen")
         }
-        a.status = ApplicationStatus.draft.rawValue
-        a.declaredBy = nil
-        a.declaredAt = nil
+        let id = try a.requireID()
+        let now = req.now
         try await req.transaction { db in
-            try await a.save(on: db)
-            try await Audit.record("application.reopened", entity: "application", id: a.id, summary: a.reference ?? "", by: req, on: db)
+            // Back to draft with the declaration cleared, in the same compare-and-set: a decision or a withdrawal
+            // that came first makes this change nothing (409).
+            try await StatusChanges.fire(.reopen, on: id, from: a.applicationStatus, by: access.actor, now: now,
+                                         [("declared_by", UUID?.none), ("declared_at", Date?.none)], on: db)
+            try await Audit.record("application.reopened", entity: "application", id: id, summary: a.reference ?? "", by: req, on: db)
         }
         return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.reopened")
     }

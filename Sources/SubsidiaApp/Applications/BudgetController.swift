@@ -56,12 +56,14 @@ enum BudgetController {
         complete: FormValues, completeErrors: FormErrors, conflict: Bool = false, editing: ExpenseLineRecord? = nil
     ) async throws -> Response {
         let base = "/applications/\(bundle.application.id!)"
-        let editable = bundle.application.applicationStatus == .draft && access.isMember
+        let editable = ApplicationLifecycle.isEditable(bundle.application.applicationStatus) && access.canEdit
         let sum = bundle.summary
         let rows = bundle.expenses.map { e in
             LinesPage.Row(
                 category: "\(e.category). " + req.t(ExpenseCategory(rawValue: e.category)?.labelKey ?? "budget.cat8"),
-                detail: e.detail, note: lineNote(e, req: req), amount: req.money(Money(cents: e.amountCents)),
+                detail: e.detail, note: lineNote(e, req: req),
+                // Computed again rather than read: a row stored out of range before the checks shows as such.
+                amount: e.line.amount(kilometreRate: bundle.kilometreRate).map(req.money) ?? req.t("budget.line_out_of_range"),
                 edit: editable ? base + "/budget/lines/\(e.id!)" : nil, delete: editable ? base + "/budget/lines/\(e.id!)/delete" : nil)
         }
         var totals = ExpenseCategory.allCases.compactMap { c in
@@ -72,6 +74,7 @@ enum BudgetController {
         totals.append(.init(label: req.t("budget.eligible_total"), amount: req.money(sum.eligibleTotal), strong: true))
         totals.append(.init(label: req.t("budget.total_b"), amount: req.money(sum.totalRevenues), strong: false))
         totals.append(.init(label: req.t("budget.balance"), amount: req.money(sum.balance), strong: true))
+        if sum.outOfRange { totals.append(.init(label: req.t("check.budget.out_of_range"), amount: "", strong: true)) }
         let (cap, _) = try await bundle.evaluate(on: req.reads, now: req.now, language: req.language)
         let exceeded = bundle.application.requested.map { !cap.allows($0) } ?? false
 
@@ -137,7 +140,7 @@ enum BudgetController {
     }
 
     /// Reads an expense line from the form; every message is tied to its field.
-    static func parseExpense(_ v: FormValues) -> (ExpenseLine?, FormErrors) {
+    static func parseExpense(_ v: FormValues, kilometreRate: Money) -> (ExpenseLine?, FormErrors) {
         var e = FormErrors()
         guard let cat = Int(v["category"]).flatMap(ExpenseCategory.init(rawValue:)) else {
             e.add("category", "budget.error.category")
@@ -161,7 +164,7 @@ enum BudgetController {
         let line = ExpenseLine(category: cat, detail: v["detail"], justification: v["justification"], quantity: quantity, unitCost: unit,
                                function: v["function"], headcount: headcount, share: (cat == .personnel || cat == .propertyRental) ? share : Rate(percent: 100),
                                runningCost: cat == .personnel && v.isChecked("running_cost"), privateCar: privateCar)
-        for p in line.problems() { e.add(p.field, p.key) }
+        for p in line.problems(kilometreRate: kilometreRate) { e.add(p.field, p.key) }
         return (e.isEmpty ? line : nil, e)
     }
 
@@ -182,9 +185,9 @@ enum BudgetController {
     }
 
     static func editableBundle(_ req: Request) async throws -> (ApplicationAccess, ApplicationBundle) {
-        let access = try await ApplicationAccess.load(req, staffMayRead: false)
+        let access = try await ApplicationAccess.load(req, for: .edit)
         let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
-        guard bundle.application.applicationStatus == .draft else { throw Abort.redirect(to: "/applications/\(bundle.application.id!)") }
+        guard ApplicationLifecycle.isEditable(bundle.application.applicationStatus) else { throw Abort.redirect(to: "/applications/\(bundle.application.id!)") }
         return (access, bundle)
     }
 
@@ -194,7 +197,7 @@ enum BudgetController {
         let lineID = req.parameters.get("lineID", as: UUID.self)
         let record: ExpenseLineRecord? = lineID.flatMap { id in bundle.expenses.first { $0.id == id } }
         if lineID != nil && record == nil { throw Abort(.notFound) }
-        let (line, errors) = parseExpense(v)
+        let (line, errors) = parseExpense(v, kilometreRate: bundle.kilometreRate)
         func again(_ errors: FormErrors, conflict: Bool, bundle: ApplicationBundle) async throws -> Response {
             var complete = FormValues()
             complete["requested"] = bundle.application.requested.map { MoneyFormatter.inputValue($0, language: req.language) } ?? ""
@@ -267,7 +270,7 @@ enum BudgetController {
         conflict: Bool = false, editing: RevenueLineRecord? = nil
     ) async throws -> Response {
         let base = "/applications/\(bundle.application.id!)"
-        let editable = bundle.application.applicationStatus == .draft && access.isMember
+        let editable = ApplicationLifecycle.isEditable(bundle.application.applicationStatus) && access.canEdit
         let sum = bundle.summary
         let rows = bundle.revenues.map { r in
             let kind = RevenueKind(rawValue: r.kind) ?? .ownResources
@@ -401,7 +404,7 @@ enum BudgetController {
 
     static func renderPrevious(_ req: Request, bundle: ApplicationBundle, access: ApplicationAccess, values: FormValues, errors: FormErrors) async throws -> Response {
         let base = "/applications/\(bundle.application.id!)"
-        let editable = bundle.application.applicationStatus == .draft && access.isMember
+        let editable = ApplicationLifecycle.isEditable(bundle.application.applicationStatus) && access.canEdit
         var add: FormView?
         var complete: FormView?
         if editable {

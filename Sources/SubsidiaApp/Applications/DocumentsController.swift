@@ -44,7 +44,7 @@ enum DocumentsController {
     static func render(_ req: Request, bundle: ApplicationBundle, access: ApplicationAccess, values: FormValues, errors: FormErrors) async throws -> Response {
         let base = "/applications/\(bundle.application.id!)"
         // COM-15: documents can also be added while the officer waits for missing items.
-        let editable = [.draft, .incomplete].contains(bundle.application.applicationStatus) && access.isMember
+        let editable = ApplicationLifecycle.documentsEditable.contains(bundle.application.applicationStatus) && access.canEdit
         func file(_ d: DocumentRow) -> DocumentsPage.File {
             DocumentsPage.File(name: d.filename, size: sizeText(d.size_bytes, req), sha256: d.sha256, href: base + "/documents/\(d.id)",
                                delete: editable ? base + "/documents/\(d.id)/delete" : nil)
@@ -63,7 +63,9 @@ enum DocumentsController {
             f.choice("item", "doc.item", type: "select",
                      options: [("", "form.choose")] + bundle.call.items(.document).map { ($0.code, $0.label.text(req.language)) })
             f.text("file", "doc.file", hint: "doc.file_hint", type: "file", maxLength: 0)
-            form = f.build(action: base + "/documents", submit: "doc.upload")
+            // The token travels in the address: the body of an upload is read only after it was checked.
+            let token = (req.browserSession?.csrfToken ?? "").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            form = f.build(action: base + "/documents?_csrf=" + token, submit: "doc.upload")
         }
         let limit = req.application.subsidiaConfig.maxUploadBytes
         return try await req.render("applications/documents", title: "section.documents", DocumentsPage(
@@ -77,9 +79,18 @@ enum DocumentsController {
     }
 
     static func upload(_ req: Request) async throws -> Response {
-        let access = try await ApplicationAccess.load(req, staffMayRead: false)
+        let access = try await ApplicationAccess.load(req, for: .edit)
         let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
-        guard [.draft, .incomplete].contains(bundle.application.applicationStatus) else { return try await ApplicationsController.notEditable(req, bundle) }
+        guard ApplicationLifecycle.documentsEditable.contains(bundle.application.applicationStatus) else { return try await ApplicationsController.notEditable(req, bundle) }
+        // The body is read only now, after the session, the token, the membership and the status were checked,
+        // within the upload limit and at most `UploadSlots.perUser` at once per person.
+        return try await req.application.uploadSlots.with(try access.user.requireID()) {
+            _ = try await req.body.collect(max: req.application.subsidiaConfig.maxUploadBytes * 2 + 1_048_576).get()
+            return try await received(req, access: access, bundle: bundle)
+        }
+    }
+
+    static func received(_ req: Request, access: ApplicationAccess, bundle: ApplicationBundle) async throws -> Response {
         let upload = (try? req.content.decode(Upload.self)) ?? Upload(item: nil, file: nil)
         var values = FormValues()
         values["item"] = upload.item ?? ""
@@ -109,9 +120,9 @@ enum DocumentsController {
     }
 
     static func delete(_ req: Request) async throws -> Response {
-        let access = try await ApplicationAccess.load(req, staffMayRead: false)
+        let access = try await ApplicationAccess.load(req, for: .edit)
         let a = access.application
-        guard a.applicationStatus == .draft else { return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.not_editable") }
+        guard ApplicationLifecycle.isEditable(a.applicationStatus) else { return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.not_editable") }
         guard let id = req.parameters.get("docID", as: UUID.self),
               let row = try await ApplicationBundle.documentRows(a.id!, on: req.reads).first(where: { $0.id == id }) else { throw Abort(.notFound) }
         try await ApplicationOperations.removeDocument(req, application: a, id: id, filename: row.filename)

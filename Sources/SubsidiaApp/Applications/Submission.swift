@@ -123,7 +123,7 @@ enum Submission {
             UPDATE applications SET status = \(bind: ApplicationStatus.submitted.rawValue), reference = \(bind: reference), \
             submitted_at = \(bind: now), submission_count = \(bind: version), updated_at = \(bind: now) \
             WHERE id = \(bind: appID) AND status = \(bind: ApplicationStatus.draft.rawValue) AND submission_count = \(bind: a.submissionCount) \
-            RETURNING id
+            AND content_version = \(bind: a.contentVersion ?? 0) RETURNING id
             """,
             """
             INSERT INTO \(ident: ApplicationSubmission.schema) \

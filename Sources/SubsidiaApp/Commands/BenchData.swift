@@ -253,13 +253,14 @@ struct BenchDataCommand: AsyncCommand {
         for chunk in stride(from: 0, to: mine.count, by: 200).map({ Array(mine[$0..<min($0 + 200, mine.count)]) }) {
             let apps = SQLGroupExpression(SQLList(chunk.map { SQLBind($0) }))
             let ofMine = SQLRaw("(SELECT id FROM applications WHERE organisation_id IN ")
-            try await sql.raw("DELETE FROM application_submissions WHERE application_id IN \(ofMine)\(apps))").run()
-            try await sql.raw("DELETE FROM expense_lines WHERE position > 2 AND application_id IN \(ofMine)\(apps))").run()
-            try await sql.raw("UPDATE application_sections SET version = 1 WHERE application_id IN \(ofMine)\(apps))").run()
             try await sql.raw("""
                 UPDATE applications SET status = 'draft', reference = NULL, submitted_at = NULL, submission_count = 0, \
                 declared_by = \(bind: user.id!) WHERE organisation_id IN \(apps)
                 """).run()
+            // Drafts first: the content of a submitted application is refused by the database (M013).
+            try await sql.raw("DELETE FROM application_submissions WHERE application_id IN \(ofMine)\(apps))").run()
+            try await sql.raw("DELETE FROM expense_lines WHERE position > 2 AND application_id IN \(ofMine)\(apps))").run()
+            try await sql.raw("UPDATE application_sections SET version = 1 WHERE application_id IN \(ofMine)\(apps))").run()
         }
         try await sql.raw("DELETE FROM outbox_messages WHERE to_email = \(bind: Self.email)").run()
     }

@@ -36,10 +36,11 @@ enum Decisions {
             let bundle = try await ApplicationBundle.load(locked, on: db)
             let proposal = try await InstructionController.proposal(bundle, on: db)
             try Instruction.checkApprove(from: locked.applicationStatus, amount: amount, proposal: proposal)
+            // The status first, as a compare-and-set: a withdrawal that came first leaves no approval behind.
+            try await StatusChanges.fire(.approve, on: id, from: locked.applicationStatus, by: .staff(user.userRole), now: now,
+                                         [("granted_cents", amount.cents), ("decision_reasons", String?.none), ("decided_at", now)], on: db)
             try await record(.approved, bundle: bundle, amount: amount.cents, reasons: "", binding: proposal.binding?.ruleID, by: user,
                              req: req, on: db)
-            try await InstructionController.setStatus(id, .approved, now: now,
-                                                      [("granted_cents", amount.cents), ("decision_reasons", String?.none), ("decided_at", now)], on: db)
             try await Audit.record("application.approved", entity: "application", id: id, summary: amount.description, by: req, on: db)
         }
     }

@@ -14,7 +14,7 @@ enum InstructionController {
     static func load(_ req: Request) async throws -> (User, ApplicationBundle) {
         let user = try officer(req)
         guard let id = req.parameters.get("appID", as: UUID.self), let app = try await GrantApplication.find(id, on: req.db),
-              app.applicationStatus != .draft else { throw Abort(.notFound) }
+              !ApplicationLifecycle.isEditable(app.applicationStatus) else { throw Abort(.notFound) }
         return (user, try await ApplicationBundle.load(app, on: req.reads))
     }
 
@@ -306,16 +306,6 @@ enum InstructionController {
         return a.applicationStatus
     }
 
-    /// Moves the application to `status`, writing `columns` with it in the same statement.
-    static func setStatus(
-        _ id: UUID, _ status: ApplicationStatus, now: Date, _ columns: [(String, any Encodable & Sendable)] = [], on db: any Database
-    ) async throws {
-        guard let sql = db as? any SQLDatabase else { return }
-        let update = sql.update(GrantApplication.schema).set("status", to: SQLBind(status.rawValue)).set("updated_at", to: SQLBind(now))
-        for (column, value) in columns { update.set(column, to: SQLBind(value)) }
-        try await update.where("id", .equal, SQLBind(id)).run()
-    }
-
     /// COM-15: asks the applicant for the missing items, by mail and on their dashboard.
     static func requestItems(_ req: Request) async throws -> Response {
         let now = req.now
@@ -342,7 +332,7 @@ enum InstructionController {
             r.items = v["items"]
             r.dueDate = due.iso
             try await r.create(on: db)
-            try await setStatus(id, .incomplete, now: now, on: db)
+            try await StatusChanges.fire(.requestItems, on: id, from: current, by: .staff(user.userRole), now: now, on: db)
             try await notifyApplicant(req, bundle: bundle, subject: "instruction.mail.items_subject", body: "instruction.mail.items_body",
                                       args: { [v["items"], DateText.date(due, $0)] }, on: db)
             try await Audit.record("application.items_requested", entity: "application", id: id, summary: v["items"], by: req, on: db)
@@ -352,10 +342,11 @@ enum InstructionController {
     /// COM-14, COM-15: the officer declares the file complete; eligibility review starts.
     static func markComplete(_ req: Request) async throws -> Response {
         let now = req.now
-        return try await step(req, sent: .items, field: "items", flash: "instruction.flash.complete") { _, bundle, _, db in
+        return try await step(req, sent: .items, field: "items", flash: "instruction.flash.complete") { user, bundle, _, db in
             let id = bundle.application.id!
-            try Instruction.checkComplete(from: try await status(id, on: db), completeness: completeness(bundle))
-            try await setStatus(id, .inReview, now: now, on: db)
+            let current = try await status(id, on: db)
+            try Instruction.checkComplete(from: current, completeness: completeness(bundle))
+            try await StatusChanges.fire(.declareComplete, on: id, from: current, by: .staff(user.userRole), now: now, on: db)
             try await Audit.record("application.complete", entity: "application", id: id, by: req, on: db)
         }
     }
@@ -381,7 +372,7 @@ enum InstructionController {
             }
             if !errors.isEmpty { throw InvalidForm(errors: errors) }
             let current = try await status(id, on: db)
-            guard current == .inReview else { throw Instruction.Refusal.wrongStatus }
+            guard ApplicationLifecycle.allows(.declareEligible, from: current) else { throw Instruction.Refusal.wrongStatus }
             for item in items {
                 guard let answer = review.answers[item.code] else { continue }
                 let c = try await EligibilityCheck.query(on: db).filter(\.$application.$id == id).filter(\.$itemCode == item.code).first()
@@ -396,7 +387,7 @@ enum InstructionController {
             }
             // A failed item or rule keeps the file here, for a rejection with reasons.
             if (try? Instruction.checkEligible(from: current, review: review, automaticFailures: automaticFailures)) != nil {
-                try await setStatus(id, .inEvaluation, now: now, on: db)
+                try await StatusChanges.fire(.declareEligible, on: id, from: current, by: .staff(user.userRole), now: now, on: db)
                 try await Audit.record("application.eligible", entity: "application", id: id, by: req, on: db)
             } else {
                 try await Audit.record("application.eligibility_failed", entity: "application", id: id,
@@ -410,6 +401,7 @@ enum InstructionController {
         let now = req.now
         return try await step(req, sent: .assign, field: "evaluator", flash: "instruction.flash.assigned") { user, bundle, v, db in
             let id = bundle.application.id!
+            // Evaluators are assigned while the file is in evaluation (the status stays).
             guard try await status(id, on: db) == .inEvaluation else { throw Instruction.Refusal.wrongStatus }
             guard let evaluatorID = UUID(uuidString: v["evaluator"]), let evaluator = try await User.find(evaluatorID, on: db),
                   evaluator.userRole == .evaluator, evaluator.isActive else {
@@ -441,13 +433,15 @@ enum InstructionController {
     /// COM-10: the consolidated assessment closes the evaluation, with the mean of the totals handed in.
     static func closeEvaluation(_ req: Request) async throws -> Response {
         let now = req.now
-        return try await step(req, sent: .assessment, field: "assessment", flash: "instruction.flash.evaluated") { _, bundle, v, db in
+        return try await step(req, sent: .assessment, field: "assessment", flash: "instruction.flash.evaluated") { user, bundle, v, db in
             let id = bundle.application.id!
             let text = try bounded(v, "assessment", max: 8000)
             let handed = try await EvaluationAssignment.query(on: db).filter(\.$application.$id == id).filter(\.$handedInAt != nil).all()
-            try Instruction.checkConsolidate(from: try await status(id, on: db), handedIn: handed.count, assessment: text)
+            let current = try await status(id, on: db)
+            try Instruction.checkConsolidate(from: current, handedIn: handed.count, assessment: text)
             let mean = ScoreSummary(totals: handed.compactMap { $0.totalHundredths.map(Points.init(hundredths:)) }).mean
-            try await setStatus(id, .evaluated, now: now, [("assessment", text), ("score_hundredths", mean?.hundredths)], on: db)
+            try await StatusChanges.fire(.closeEvaluation, on: id, from: current, by: .staff(user.userRole), now: now,
+                                         [("assessment", text), ("score_hundredths", mean?.hundredths)], on: db)
             try await Audit.record("application.evaluated", entity: "application", id: id, summary: mean?.description ?? "", by: req, on: db)
         }
     }
@@ -479,9 +473,12 @@ enum InstructionController {
         return try await step(req, sent: .reject, field: "reasons", flash: "instruction.flash.rejected") { user, bundle, v, db in
             let id = bundle.application.id!
             let reasons = try bounded(v, "reasons", max: 4000)
-            try Instruction.checkReject(from: try await status(id, on: db), reasons: reasons)
+            let current = try await status(id, on: db)
+            try Instruction.checkReject(from: current, reasons: reasons)
+            // The status first: a withdrawal that came first leaves no rejection letter behind.
+            try await StatusChanges.fire(.reject, on: id, from: current, by: .staff(user.userRole), now: now,
+                                         [("decision_reasons", reasons), ("decided_at", now)], on: db)
             try await Decisions.record(.rejected, bundle: bundle, amount: nil, reasons: reasons, binding: nil, by: user, req: req, on: db)
-            try await setStatus(id, .rejected, now: now, [("decision_reasons", reasons), ("decided_at", now)], on: db)
             try await Audit.record("application.rejected", entity: "application", id: id, summary: reasons, by: req, on: db)
         }
     }
@@ -492,10 +489,12 @@ enum InstructionController {
         return try await step(req, sent: .cancel, field: "reason", flash: "instruction.flash.cancelled") { user, bundle, v, db in
             let id = bundle.application.id!
             let reason = try bounded(v, "reason", max: 4000)
-            try Instruction.checkCancelApproval(from: try await status(id, on: db), reason: reason)
+            let current = try await status(id, on: db)
+            try Instruction.checkCancelApproval(from: current, reason: reason)
             let freed = try await GrantApplication.find(id, on: db)?.grantedCents
+            try await StatusChanges.fire(.cancelApproval, on: id, from: current, by: .staff(user.userRole), now: now,
+                                         [("granted_cents", Int64?.none), ("decided_at", Date?.none)], on: db)
             try await Decisions.record(.cancelled, bundle: bundle, amount: freed, reasons: reason, binding: nil, by: user, req: req, on: db)
-            try await setStatus(id, .evaluated, now: now, [("granted_cents", Int64?.none), ("decided_at", Date?.none)], on: db)
             try await Audit.record("application.approval_cancelled", entity: "application", id: id,
                                    summary: (freed.map { Money(cents: $0).description } ?? "") + " – " + reason, by: req, on: db)
         }

@@ -19,7 +19,7 @@ enum Audit {
         _ action: String, entity: String, id: (any CustomStringConvertible)?, summary: String = "", by req: Request, actor: User? = nil
     ) -> SQLQueryString {
         let who = actor ?? req.currentUser
-        let ip = req.remoteAddress?.ipAddress ?? req.headers.first(name: .xForwardedFor)
+        let ip = req.clientAddress
         return """
             INSERT INTO \(ident: AuditEvent.schema) (id, occurred_at, actor_id, actor_email, action, entity_type, entity_id, ip, summary) \
             VALUES (\(bind: UUID()), \(bind: req.now), \(bind: who?.id), \(bind: who?.email), \(bind: action), \(bind: entity), \

@@ -20,8 +20,11 @@ public struct AppConfig: Sendable {
 
     public var database: DatabaseChoice
     public var loadDemo: Bool
-    /// Secure cookies everywhere but in development and tests (plain http on loopback).
+    /// `Secure` cookies and HSTS: whenever SUBSIDIA_BASE_URL is https (and always with `--env production`).
     public var secureCookies: Bool
+    /// Reverse proxies whose `X-Forwarded-For` names the client (SUBSIDIA_TRUSTED_PROXIES, addresses separated
+    /// by commas); from any other peer the header is ignored.
+    public var trustedProxies: Set<String> = []
     /// Where mail links point ("https://subsidia.example.lu"); no trailing slash.
     public var baseURL: String
     public var port: Int?
@@ -111,10 +114,20 @@ public struct AppConfig: Sendable {
             }
             connections = n
         }
-        let secure = mode == .production
-        return AppConfig(database: database, loadDemo: loadDemo, secureCookies: secure,
-                         baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, port: port,
-                         maxUploadBytes: maxUpload * 1_048_576, connectionsPerLoop: connections)
+        var proxies: Set<String> = []
+        for raw in (env["SUBSIDIA_TRUSTED_PROXIES"] ?? "").split(separator: ",") {
+            let address = raw.trimmingCharacters(in: .whitespaces)
+            guard ClientAddress.isIPAddress(address) else {
+                throw Problem(variable: "SUBSIDIA_TRUSTED_PROXIES", message: "\"\(address)\" is not an IP address")
+            }
+            proxies.insert(address)
+        }
+        let secure = mode == .production || baseParts.scheme == "https"
+        var config = AppConfig(database: database, loadDemo: loadDemo, secureCookies: secure,
+                               baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, port: port,
+                               maxUploadBytes: maxUpload * 1_048_576, connectionsPerLoop: connections)
+        config.trustedProxies = proxies
+        return config
     }
 }
 
@@ -136,4 +149,12 @@ extension Application {
 
 extension Request {
     var now: Date { application.clock.now() }
+}
+
+extension Request {
+    /// The client's address: the peer's, or what a trusted proxy says it is (`ClientAddress`).
+    var clientAddress: String {
+        ClientAddress.resolve(peer: remoteAddress?.ipAddress, forwardedFor: headers[.xForwardedFor],
+                              trustedProxies: application.subsidiaConfig.trustedProxies)
+    }
 }

@@ -39,6 +39,24 @@ struct FormValues: Sendable {
         return FormValues(out)
     }
 
+    /// The name of the first field of an urlencoded body that is not readable text: a broken "%" escape, bytes that
+    /// are not UTF-8, or a control character other than tab, line feed and carriage return (NUL among them).
+    /// Nil when every field reads. Most bodies are plain printable ASCII and are passed in one scan.
+    static func unreadableField(urlEncoded body: some Collection<UInt8>) -> String? {
+        if !body.contains(where: { $0 == UInt8(ascii: "%") || $0 < 0x20 || $0 > 0x7E }) { return nil }
+        for pair in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let kv = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            func text(_ bytes: some Collection<UInt8>) -> String? {
+                guard let raw = String(validating: bytes, as: UTF8.self), let decoded = percentDecoded(Substring(raw)),
+                      !TextRules.hasControlCharacters(decoded) else { return nil }
+                return decoded
+            }
+            guard let name = text(kv[0]) else { return "?" }
+            if kv.count > 1 && text(kv[1]) == nil { return name.isEmpty ? "?" : String(name.prefix(60)) }
+        }
+        return nil
+    }
+
     /// A urlencoded name or value: "+" is a space, "%XX" a byte, and the bytes must be UTF-8; nil otherwise (a
     /// "%" without two hex digits, or bytes that are not UTF-8), as Foundation's `removingPercentEncoding` says,
     /// in one pass over the bytes (perf: the two Foundation passes were 4 % of an autosave's time).

@@ -104,7 +104,4 @@ extension Request {
 }
 
 /// A local path to come back to after login or a language change; anything else becomes "/".
-func safeNext(_ raw: String?) -> String {
-    guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\"), raw.count < 500 else { return "/" }
-    return raw
-}
+func safeNext(_ raw: String?) -> String { LocalPath.safe(raw) }

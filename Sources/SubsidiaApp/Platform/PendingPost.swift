@@ -10,12 +10,25 @@ import Vapor
 enum PendingPost {
     static let maximumBody = 256 * 1024
 
-    /// Keeps the post if it is an urlencoded application form; nil when it is not one (the caller refuses it).
+    /// Whether `path` is a form that saves what someone typed into an application (a question section, the
+    /// applicant, the budget, the financing, earlier subsidies): only these are kept. An action — submitting,
+    /// withdrawing, reopening, declaring, deleting — is never kept and never replayed.
+    static func isKeepable(_ path: String) -> Bool {
+        let parts = path.split(separator: "/").map(String.init)
+        guard parts.count >= 3, parts[0] == "applications", UUID(uuidString: parts[1]) != nil else { return false }
+        switch parts.count {
+        case 3: return ["applicant", "budget", "financing", "previous"].contains(parts[2])
+        case 4: return parts[2] == "sections" || (["budget", "financing"].contains(parts[2]) && parts[3] == "lines")
+        case 5: return ["budget", "financing"].contains(parts[2]) && parts[3] == "lines" && UUID(uuidString: parts[4]) != nil
+        default: return false
+        }
+    }
+
+    /// Keeps the post if it is an urlencoded form that saves typed answers; nil when it is not one (the caller
+    /// refuses it).
     static func keep(_ req: Request) async throws -> Response? {
         let path = req.url.path
-        let parts = path.split(separator: "/")
-        guard req.method == .POST, parts.count >= 3, parts[0] == "applications", UUID(uuidString: String(parts[1])) != nil,
-              !path.hasSuffix("/autosave"), req.headers.contentType == .urlEncodedForm,
+        guard req.method == .POST, isKeepable(path), req.headers.contentType == .urlEncodedForm,
               let buffer = req.body.data, buffer.readableBytes <= maximumBody else { return nil }
         let session = try await req.startSession(user: nil)
         try await StoredSession.query(on: req.db).filter(\.$id == session.id)
@@ -65,7 +78,7 @@ enum PendingPost {
     static func resume(_ req: Request) async throws -> Response {
         _ = try req.requireUser()
         guard let session = req.browserSession, let record = try await StoredSession.find(session.id, on: req.db),
-              let path = record.pendingPath, let body = record.pendingBody else {
+              let path = record.pendingPath, let body = record.pendingBody, isKeepable(path) else {
             return req.redirect(to: "/applications", redirectType: .normal)
         }
         let values = FormValues.parse(urlEncoded: body)

@@ -168,7 +168,8 @@ struct SessionMiddleware: Middleware {
             }
         }
         request.browserSession = BrowserSession(id: id, csrfToken: row.csrf_token, user: user, flash: row.flash, pendingPath: row.pending_path)
-        if let lang = user?.language.flatMap(Language.init(rawValue:)) { request.language = lang }
+        // The account's language, unless this browser chose one with the language links (the `lang` cookie).
+        if request.cookieValue("lang") == nil, let lang = user?.language.flatMap(Language.init(rawValue:)) { request.language = lang }
         // One write a minute at most keeps the idle clock honest without a write per request.
         guard now.timeIntervalSince(row.last_seen_at) > 60 else { return request.eventLoop.makeSucceededVoidFuture() }
         return request.eventLoop.makeFutureWithTask {
@@ -185,7 +186,12 @@ struct SessionMiddleware: Middleware {
 /// Future-based (see `SecurityHeadersMiddleware`): a task is started only to keep a post whose session
 /// expired, or to clear a kept one.
 struct CSRFMiddleware: Middleware {
+    /// The largest body a form of these routes may send; it is read only once the request has a session.
     var maxBodySize: ByteCount = "1mb"
+    /// Streamed routes (uploads): the token must come in the `X-CSRF-Token` header or the `_csrf` query item and
+    /// the person must be signed in, all checked before a byte of the body is read; the handler reads the body
+    /// after its own permission checks. Nothing is kept for later.
+    var streamed = false
 
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         switch request.method {
@@ -194,16 +200,37 @@ struct CSRFMiddleware: Middleware {
         default:
             break
         }
+        if streamed {
+            let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.query.get(String.self, at: "_csrf"))
+            guard let session = request.browserSession, session.user != nil, let sent, Self.matches(sent, session) else {
+                return request.eventLoop.makeFailedFuture(Abort(.forbidden, reason: "csrf"))
+            }
+            return next.respond(to: request)
+        }
+        // No session, no token to match: refused before the body is read. A form sent after the session expired
+        // still carries the old session's cookie, and only such a post may be kept (`PendingPost`); a cross-site
+        // post carries no cookie at all (SameSite=Lax).
+        let hadCookie = request.cookieValue(SessionCookie.name) != nil
+        guard request.browserSession != nil || hadCookie else {
+            return request.eventLoop.makeFailedFuture(Abort(.forbidden, reason: "csrf"))
+        }
         return request.body.collect(max: maxBodySize.value).flatMap { _ in
             let sent = request.headers.first(name: "X-CSRF-Token")
                 ?? (try? request.content.get(String.self, at: "_csrf"))
-            guard let session = request.browserSession, let sent,
-                  Data(sent.utf8).secureCompare(to: Data(session.csrfToken.utf8)) else {
+            guard let session = request.browserSession, let sent, Self.matches(sent, session) else {
                 // An application form sent after the session expired: keep what was typed, ask to log in again.
                 return request.eventLoop.makeFutureWithTask {
-                    if request.currentUser == nil, let kept = try await PendingPost.keep(request) { return kept }
+                    if request.currentUser == nil, request.browserSession == nil, hadCookie, let kept = try await PendingPost.keep(request) {
+                        return kept
+                    }
                     throw Abort(.forbidden, reason: "csrf")
                 }
+            }
+            // Text that cannot be read (bytes that are not UTF-8, a broken escape) or control characters: refused
+            // here for every form, never read as an empty value that would delete what was stored.
+            if request.headers.contentType == .urlEncodedForm, let buffer = request.body.data,
+               let field = FormValues.unreadableField(urlEncoded: buffer.readableBytesView) {
+                return request.eventLoop.makeFailedFuture(UnreadableField(name: field))
             }
             if let pending = session.pendingPath, pending == request.url.path {
                 return request.eventLoop.makeFutureWithTask { try await PendingPost.clear(request, session: session) }
@@ -212,6 +239,15 @@ struct CSRFMiddleware: Middleware {
             return next.respond(to: request)
         }
     }
+
+    static func matches(_ sent: String, _ session: BrowserSession) -> Bool {
+        Data(sent.utf8).secureCompare(to: Data(session.csrfToken.utf8))
+    }
+}
+
+/// A form field whose value could not be read as text, or that holds control characters (422).
+struct UnreadableField: Error, Sendable {
+    let name: String
 }
 
 extension Request {

@@ -23,6 +23,9 @@ public struct LoginThrottle: Sendable {
 
     public static let perAccount = LoginThrottle(limit: 5, window: 15 * 60, lockout: 15 * 60)
     public static let perAddress = LoginThrottle(limit: 20, window: 15 * 60, lockout: 15 * 60)
+    /// What each attempt from an address past its limit waits before it is checked: guessing across many
+    /// accounts slows to one attempt a second per connection, while the right password still opens.
+    public static let addressDelay: Duration = .seconds(1)
 
     public init(limit: Int, window: TimeInterval, lockout: TimeInterval) {
         self.limit = limit
@@ -67,4 +70,30 @@ public enum Lifetimes {
     public static let emailConfirmation: TimeInterval = 72 * 3_600
     public static let passwordReset: TimeInterval = 3_600
     public static let invitation: TimeInterval = 14 * 86_400
+}
+
+/// The address a request comes from, for login throttling and the audit log.
+public enum ClientAddress {
+    /// The peer's address, or — when the peer is one of `trustedProxies` — the last address of `X-Forwarded-For`
+    /// that is not itself a trusted proxy (each proxy appends the address it received from). A header sent by
+    /// anyone else is ignored: a client could write any address there.
+    public static func resolve(peer: String?, forwardedFor: [String], trustedProxies: Set<String>) -> String {
+        guard let peer else { return "unknown" }
+        guard trustedProxies.contains(peer) else { return peer }
+        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        for hop in hops.reversed() where !trustedProxies.contains(hop) {
+            return isIPAddress(hop) ? hop : peer
+        }
+        return peer
+    }
+
+    /// A dotted IPv4 address or an IPv6 address (hex groups and colons, with an optional IPv4 tail).
+    public static func isIPAddress(_ text: String) -> Bool {
+        guard !text.isEmpty, text.count <= 45 else { return false }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        if !text.contains(":") {
+            return parts.count == 4 && parts.allSatisfy { p in p.count <= 3 && !p.isEmpty && p.allSatisfy(\.isASCII) && (Int(p).map { $0 <= 255 } ?? false) }
+        }
+        return text.allSatisfy { $0.isASCII && ($0.isHexDigit || $0 == ":" || $0 == ".") }
+    }
 }

@@ -15,6 +15,15 @@ public enum ApplicationStatus: String, CaseIterable, Sendable, Codable {
     case approved
     case rejected
     case withdrawn
+    // After the award (the follow-up's statuses; see `ApplicationLifecycle`).
+    case agreementSigned = "agreement_signed"
+    case running
+    case reportDue = "report_due"
+    case reportSubmitted = "report_submitted"
+    case verified
+    case closed
+    /// More was paid than is owed: a recovery order is open.
+    case recovery
 
     public var labelKey: String { "app.status." + rawValue }
 }
@@ -72,16 +81,16 @@ public enum ApplicationTransitions {
         case decided
     }
 
-    /// Only a draft is edited or submitted.
+    /// Only a draft is edited or submitted (`ApplicationLifecycle.contentEditable`).
     public static func checkEditable(_ status: ApplicationStatus) throws(Refusal) {
-        guard status == .draft else { throw .notDraft }
+        guard ApplicationLifecycle.isEditable(status) else { throw .notDraft }
     }
 
     /// A submitted application of a fixed-deadline call may be reopened until the deadline, then
     /// submitted again; each submitted version is kept and the last one counts. A rolling call's
     /// application is examined as soon as it arrives, so it is not reopened.
     public static func checkReopen(_ status: ApplicationStatus, kind: CallKind, closesAt: Date?, now: Date) throws(Refusal) {
-        guard status == .submitted else { throw .notSubmitted }
+        guard ApplicationLifecycle.allows(.reopen, from: status) else { throw .notSubmitted }
         guard kind == .fixedDeadline, let closesAt else { throw .rollingCallCannotReopen }
         guard now <= closesAt else { throw .deadlinePassed }
     }
@@ -89,7 +98,7 @@ public enum ApplicationTransitions {
     /// Until the decision: an approved grant is cancelled by the officer, a rejection stands.
     public static func checkWithdraw(_ status: ApplicationStatus) throws(Refusal) {
         guard status != .withdrawn else { throw .alreadyWithdrawn }
-        guard status != .approved && status != .rejected else { throw .decided }
+        guard ApplicationLifecycle.allows(.withdraw, from: status) else { throw .decided }
     }
 }
 

@@ -78,18 +78,24 @@ public struct ExpenseLine: Sendable, Equatable {
     /// that sets none.
     public static let communesKilometreRate = Money(cents: 30)
 
-    /// The line's amount in cents, computed here and only here. Shares round down to the cent.
-    public func amount(kilometreRate: Money) -> Money {
+    /// The line's amount in cents, computed here and only here. Shares round down to the cent. Nil when the line
+    /// comes to more than `Money.inputMaximum` (100 million euro) or the product does not fit in 64 bits: every
+    /// factor may be within its own bounds (unit cost 100 M€ × 1,000,000 × 10,000 people) while their product
+    /// is not, so each multiplication is checked (COM-23).
+    public func amount(kilometreRate: Money) -> Money? {
+        let gross: Money?
         switch category {
         case .personnel:
-            return Money(cents: unitCost.cents * Int64(headcount) * Int64(quantity)).applying(share)
+            gross = unitCost.multiplied(by: headcount)?.multiplied(by: quantity).map { $0.applying(share) }
         case .travel where privateCar:
-            return Money(cents: kilometreRate.cents * Int64(quantity))
+            gross = kilometreRate.multiplied(by: quantity)
         case .propertyRental:
-            return Money(cents: unitCost.cents * Int64(quantity)).applying(share)
+            gross = unitCost.multiplied(by: quantity).map { $0.applying(share) }
         default:
-            return Money(cents: unitCost.cents * Int64(quantity))
+            gross = unitCost.multiplied(by: quantity)
         }
+        guard let gross, gross.cents >= 0, gross <= Money.inputMaximum else { return nil }
+        return gross
     }
 
     /// Whether the amount counts towards the eligible cost.
@@ -101,8 +107,8 @@ public struct ExpenseLine: Sendable, Equatable {
         public let ruleID: String
     }
 
-    /// What is missing or wrong on the line, field by field.
-    public func problems() -> [Problem] {
+    /// What is missing or wrong on the line, field by field; `kilometreRate` is the call's (COM-26).
+    public func problems(kilometreRate: Money = ExpenseLine.communesKilometreRate) -> [Problem] {
         var out: [Problem] = []
         if detail.trimmingCharacters(in: .whitespaces).isEmpty { out.append(.init(field: "detail", key: "error.required", ruleID: "COM-16")) }
         if quantity < 1 || quantity > 1_000_000 { out.append(.init(field: "quantity", key: "error.budget.quantity", ruleID: "COM-23")) }
@@ -118,8 +124,12 @@ public struct ExpenseLine: Sendable, Equatable {
         if category.needsJustification && justification.trimmingCharacters(in: .whitespaces).isEmpty {
             out.append(.init(field: "justification", key: "error.budget.justification.\(category.rawValue)", ruleID: category.ruleID))
         }
-        if !(category == .travel && privateCar) && unitCost > Money.inputMaximum {
+        if !(category == .travel && privateCar) && (unitCost > Money.inputMaximum || unitCost < .zero) {
             out.append(.init(field: "unit_cost", key: "error.amount_too_large", ruleID: "COM-23"))
+        } else if amount(kilometreRate: kilometreRate) == nil {
+            // The factors are each in range but their product is not: named on the field that multiplies.
+            out.append(.init(field: privateCar && category == .travel ? "quantity" : "unit_cost", key: "error.budget.line_too_large",
+                             ruleID: "COM-23"))
         }
         return out
     }
@@ -166,7 +176,9 @@ public struct RevenueLine: Sendable, Equatable {
         if kind.line == 11 && detail.trimmingCharacters(in: .whitespaces).isEmpty {
             out.append(.init(field: "detail", key: "error.revenue.nature", ruleID: "COM-32"))
         }
-        if amount > Money.inputMaximum { out.append(.init(field: "amount", key: "error.amount_too_large", ruleID: "COM-23")) }
+        if amount > Money.inputMaximum || amount < .zero {
+            out.append(.init(field: "amount", key: "error.amount_too_large", ruleID: "COM-23"))
+        }
         return out
     }
 }
@@ -188,31 +200,45 @@ public struct BudgetSummary: Sendable, Equatable {
     /// (A) − (B).
     public let balance: Money
 
+    /// A line whose amount is out of range (see `ExpenseLine.amount`), or a total that does not fit: the totals
+    /// leave such lines out, and the budget page and the check show the error instead of a figure.
+    public let outOfRange: Bool
+
     public init(expenses: [ExpenseLine], revenues: [RevenueLine], kilometreRate: Money) {
         var by: [ExpenseCategory: Money] = [:]
         var total = Money.zero, excluded = Money.zero
-        for line in expenses {
-            let a = line.amount(kilometreRate: kilometreRate)
-            by[line.category, default: .zero] = by[line.category, default: .zero] + a
-            total = total + a
-            if !line.isEligible { excluded = excluded + a }
+        var overflow = false
+        // Each sum is checked: a stored row from before the bounds, or a great many lines, never traps.
+        func add(_ a: Money, to sum: inout Money) {
+            if let s = sum.adding(a) { sum = s } else { overflow = true }
         }
+        for line in expenses {
+            guard let a = line.amount(kilometreRate: kilometreRate) else { overflow = true; continue }
+            add(a, to: &by[line.category, default: .zero])
+            add(a, to: &total)
+            if !line.isEligible { add(a, to: &excluded) }
+        }
+        var own = Money.zero, other = Money.zero, loan = Money.zero
+        for r in revenues {
+            guard r.amount >= .zero, r.amount <= Money.inputMaximum else { overflow = true; continue }
+            switch r.kind {
+            case .ownResources: add(r.amount, to: &own)
+            case .loan: add(r.amount, to: &loan)
+            default: add(r.amount, to: &other)
+            }
+        }
+        var revenuesTotal = own
+        add(other, to: &revenuesTotal)
+        add(loan, to: &revenuesTotal)
         byCategory = by
         totalExpenses = total
         notEligible = excluded
-        eligibleTotal = total - excluded
-        var own = Money.zero, other = Money.zero, loan = Money.zero
-        for r in revenues {
-            switch r.kind {
-            case .ownResources: own = own + r.amount
-            case .loan: loan = loan + r.amount
-            default: other = other + r.amount
-            }
-        }
+        eligibleTotal = total.subtracting(excluded) ?? .zero
         ownResources = own
         otherRevenues = other
         loans = loan
-        totalRevenues = own + other + loan
-        balance = total - totalRevenues
+        totalRevenues = revenuesTotal
+        balance = total.subtracting(revenuesTotal) ?? .zero
+        outOfRange = overflow
     }
 }

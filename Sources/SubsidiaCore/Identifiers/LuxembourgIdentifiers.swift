@@ -42,6 +42,14 @@ public struct RCSNumber: Hashable, Sendable, Codable, CustomStringConvertible {
 
 /// Checks of the kind every form needs; kept here so the API and the pages agree.
 public enum TextRules {
+    /// A control character other than tab, line feed and carriage return (NUL, escape, the C1 range): refused in
+    /// every text field, where it would be stored and written into pages and documents.
+    public static func hasControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { s in
+            (s.value < 0x20 && s != "\t" && s != "\n" && s != "\r") || (0x7F...0x9F).contains(s.value)
+        }
+    }
+
     /// A pragmatic email check: one "@", a dot in the domain, no spaces, at most 254 characters.
     public static func isEmail(_ text: String) -> Bool {
         guard text.count <= 254, !text.contains(where: { $0.isWhitespace }) else { return false }

@@ -24,9 +24,9 @@ public enum Instruction {
     }
 
     /// Statuses an officer may ask the applicant for missing items from.
-    public static let canRequestItems: Set<ApplicationStatus> = [.submitted, .inReview]
+    public static var canRequestItems: Set<ApplicationStatus> { ApplicationLifecycle.transition(.requestItems).from }
     /// Statuses an officer may reject from (with reasons).
-    public static let canReject: Set<ApplicationStatus> = [.submitted, .inReview, .inEvaluation, .evaluated]
+    public static var canReject: Set<ApplicationStatus> { ApplicationLifecycle.transition(.reject).from }
 
     /// COM-15: an officer asks for what is missing; the file waits in `incomplete` until the applicant sends it.
     public static func checkRequestItems(from status: ApplicationStatus, items: [String], due: CalendarDate, today: CalendarDate) throws(Refusal) {
@@ -37,19 +37,19 @@ public enum Instruction {
 
     /// The applicant sends the items asked for: back to the officer.
     public static func checkItemsProvided(from status: ApplicationStatus) throws(Refusal) {
-        guard status == .incomplete else { throw .wrongStatus }
+        guard ApplicationLifecycle.allows(.itemsProvided, from: status) else { throw .wrongStatus }
     }
 
     /// COM-14, COM-15: the officer declares the file complete, which the checks must confirm.
     public static func checkComplete(from status: ApplicationStatus, completeness: Completeness) throws(Refusal) {
-        guard status == .submitted else { throw .wrongStatus }
+        guard ApplicationLifecycle.allows(.declareComplete, from: status) else { throw .wrongStatus }
         guard completeness.isComplete else { throw .incompleteFile }
     }
 
     /// COM-01, COM-03, AMIF-04: every checklist item answered with a justification; all passed (with no
     /// failed automatic rule) sends the application to evaluation, a failed one leads to a rejection instead.
     public static func checkEligible(from status: ApplicationStatus, review: EligibilityReview, automaticFailures: Int) throws(Refusal) {
-        guard status == .inReview else { throw .wrongStatus }
+        guard ApplicationLifecycle.allows(.declareEligible, from: status) else { throw .wrongStatus }
         try review.checkAnswered()
         guard review.allPassed && automaticFailures == 0 else { throw .failedCheckMustBeRejected }
     }
@@ -57,7 +57,7 @@ public enum Instruction {
     /// COM-09, COM-10: the officer (rapporteur) closes the evaluation with at least one scorecard handed in
     /// and a written consolidated assessment.
     public static func checkConsolidate(from status: ApplicationStatus, handedIn: Int, assessment: String) throws(Refusal) {
-        guard status == .inEvaluation else { throw .wrongStatus }
+        guard ApplicationLifecycle.allows(.closeEvaluation, from: status) else { throw .wrongStatus }
         guard handedIn > 0 else { throw .noScorecard }
         guard !assessment.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .assessmentMissing }
     }
@@ -65,7 +65,7 @@ public enum Instruction {
     /// COM-17 with COM-07, COM-08, AMIF-02, AMIF-09: an approval up to the proposed maximum, on an evaluated file.
     public static func checkApprove(from status: ApplicationStatus, amount: Money, proposal: GrantProposal) throws(Refusal) {
         if status == .incomplete || status == .submitted { throw .incompleteFile }
-        guard status == .evaluated else { throw .wrongStatus }
+        guard ApplicationLifecycle.allows(.approve, from: status) else { throw .wrongStatus }
         guard amount > .zero else { throw .amountNotPositive }
         guard amount <= proposal.maximum else { throw .aboveMaximum }
     }
@@ -78,7 +78,7 @@ public enum Instruction {
 
     /// An approval is cancelled only with a reason; its amount is freed and the file goes back to `evaluated`.
     public static func checkCancelApproval(from status: ApplicationStatus, reason: String) throws(Refusal) {
-        guard status == .approved else { throw .wrongStatus }
+        guard ApplicationLifecycle.allows(.cancelApproval, from: status) else { throw .wrongStatus }
         guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .reasonsMissing }
     }
 }

@@ -5,19 +5,48 @@ public struct Money: Hashable, Comparable, Sendable, Codable, CustomStringConver
     public var cents: Int64
 
     public init(cents: Int64) { self.cents = cents }
-    public init(euros: Int64) { self.cents = euros * 100 }
+    /// Whole euros; saturates past ±92 million billion euro instead of trapping (only constants use it).
+    public init(euros: Int64) {
+        let (c, overflow) = euros.multipliedReportingOverflow(by: 100)
+        self.cents = overflow ? (euros < 0 ? .min : .max) : c
+    }
 
     public static let zero = Money(cents: 0)
-    /// The largest amount a form accepts (100 million euro): keeps every sum far from overflow.
+    /// The largest amount a form accepts (100 million euro), and the largest a budget line may come to.
     public static let inputMaximum = Money(euros: 100_000_000)
 
     public static func < (lhs: Money, rhs: Money) -> Bool { lhs.cents < rhs.cents }
-    public static func + (lhs: Money, rhs: Money) -> Money { Money(cents: lhs.cents + rhs.cents) }
-    public static func - (lhs: Money, rhs: Money) -> Money { Money(cents: lhs.cents - rhs.cents) }
 
-    /// The share `rate` of this amount, rounded down to the cent (a cap is never rounded up).
+    /// Sums and differences never trap: a request must not take the process down. They saturate at the ends of
+    /// Int64; code whose totals come from people's input uses `adding(_:)` / `subtracting(_:)` and reports
+    /// an out-of-range total as an error (BudgetSummary.outOfRange).
+    public static func + (lhs: Money, rhs: Money) -> Money { lhs.adding(rhs) ?? Money(cents: rhs.cents < 0 ? .min : .max) }
+    public static func - (lhs: Money, rhs: Money) -> Money { lhs.subtracting(rhs) ?? Money(cents: rhs.cents > 0 ? .min : .max) }
+
+    /// The sum, or nil when it does not fit in 64 bits.
+    public func adding(_ other: Money) -> Money? {
+        let (s, overflow) = cents.addingReportingOverflow(other.cents)
+        return overflow ? nil : Money(cents: s)
+    }
+
+    public func subtracting(_ other: Money) -> Money? {
+        let (s, overflow) = cents.subtractingReportingOverflow(other.cents)
+        return overflow ? nil : Money(cents: s)
+    }
+
+    /// This amount times `factor`, or nil when it does not fit.
+    public func multiplied(by factor: Int) -> Money? {
+        let (p, overflow) = cents.multipliedReportingOverflow(by: Int64(factor))
+        return overflow ? nil : Money(cents: p)
+    }
+
+    /// The share `rate` of this amount, rounded toward zero to the cent (a cap is never rounded up). The rate
+    /// is held to 0–100 %: no share or cap is more than the whole. Computed as q·rate + r·rate / 10,000 with
+    /// q, r the quotient and remainder by 10,000, so that it never overflows: |q·rate| ≤ |cents|.
     public func applying(_ rate: Rate) -> Money {
-        Money(cents: cents * Int64(rate.basisPoints) / 10_000)
+        let bp = Int64(min(max(rate.basisPoints, 0), 10_000))
+        let (q, r) = cents.quotientAndRemainder(dividingBy: 10_000)
+        return Money(cents: q * bp + r * bp / 10_000)
     }
 
     public var description: String { MoneyFormatter.format(self, language: .en) }
@@ -45,6 +74,7 @@ public struct Money: Hashable, Comparable, Sendable, Codable, CustomStringConver
         }
         let digits = integerPart.filter { $0.isNumber }
         guard !digits.isEmpty || !fraction.isEmpty, digits.count <= 12 else { return nil }
+        // At most 12 digits: the cents fit far inside Int64.
         let euros = Int64(digits.isEmpty ? "0" : digits) ?? 0
         let fractionCents = Int64(fraction.padding(toLength: 2, withPad: "0", startingAt: 0)) ?? 0
         return Money(cents: euros * 100 + fractionCents)
@@ -65,7 +95,11 @@ public struct Rate: Hashable, Comparable, Sendable, Codable {
     /// there is no whole or the part is negative.
     public static func share(_ part: Money, of whole: Money) -> Rate? {
         guard whole.cents > 0, part.cents >= 0 else { return nil }
-        return Rate(basisPoints: Int(part.cents * 10_000 / whole.cents))
+        // part · 10,000 may not fit in 64 bits: the product is taken in 128 bits, and a quotient that would not
+        // fit (a part a million billion times the whole) has no meaningful rate.
+        guard part.cents / whole.cents < Int64.max / 10_000 else { return nil }
+        let product = part.cents.multipliedFullWidth(by: 10_000)
+        return Rate(basisPoints: Int(whole.cents.dividingFullWidth(product).quotient))
     }
 
     /// Parses "75", "75 %", "90,5" or "90.5" as a percentage.

@@ -177,6 +177,10 @@ public enum ApplicationRules {
                 }
             }
         }
+        if f.summary.outOfRange {
+            // COM-23: a line or a total past 100 million euro (or past what 64 bits hold) is never summed.
+            out.append(RuleResult("COM-23", .failed, "check.budget.out_of_range", source: "003 – Annexe 1"))
+        }
         if f.summary.notEligible > .zero {
             out.append(RuleResult("COM-25", .warning, "check.com25.excluded", [.money(f.summary.notEligible)], source: "003 – Annexe 2"))
         }
