@@ -19,11 +19,11 @@ def free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def base_url():
+def start_server(prefix="subsidia-e2e-"):
+    """A server on a fresh SQLite file with the demo; returns the process, its URL and the path of its log."""
     binary = os.environ.get("SUBSIDIA_BIN", os.path.join(ROOT, ".build", "debug", "subsidia"))
     port = free_port()
-    tmp = tempfile.mkdtemp(prefix="subsidia-e2e-")
+    tmp = tempfile.mkdtemp(prefix=prefix)
     env = dict(os.environ, SQLITE_PATH=os.path.join(tmp, "e2e.sqlite"), SUBSIDIA_BASE_URL=f"http://127.0.0.1:{port}")
     env.pop("DATABASE_URL", None)
     log = open(os.path.join(tmp, "server.log"), "w")
@@ -34,12 +34,16 @@ def base_url():
     while time.time() < deadline:
         try:
             urllib.request.urlopen(url + "/health", timeout=1)
-            break
+            return proc, url, log.name
         except Exception:
             time.sleep(0.3)
-    else:
-        proc.terminate()
-        raise RuntimeError("server did not start; see " + log.name)
+    proc.terminate()
+    raise RuntimeError("server did not start; see " + log.name)
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    proc, url, _ = start_server()
     yield url
     proc.terminate()
     proc.wait(timeout=10)

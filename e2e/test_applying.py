@@ -158,7 +158,7 @@ def apply(driver, base_url, *, call, language, javascript, organisation, dates, 
         f.write(b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
     d.find_elements(By.CSS_SELECTOR, "select[name=item] option")[1].click()
     d.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(pdf)
-    j.click("form[action$='/documents'] button[type=submit]")
+    j.click("form[action*='/documents?_csrf='] button[type=submit]")
     assert "releve-bancaire.pdf" in j.page()
 
     j.page(base + "/declaration")
