@@ -1,4 +1,3 @@
-import PostgresNIO
 import SubsidiaCore
 import Vapor
 
