@@ -302,8 +302,8 @@ enum InstructionController {
 
     /// Re-reads the status inside the step's transaction, so two officers cannot both move the same file.
     static func status(_ id: UUID, on db: any Database) async throws -> ApplicationStatus {
-        guard let a = try await GrantApplication.find(id, on: db) else { throw Abort(.notFound) }
-        return a.applicationStatus
+        guard let status = try await StatusChanges.current(id, on: db) else { throw Abort(.notFound) }
+        return status
     }
 
     /// COM-15: asks the applicant for the missing items, by mail and on their dashboard.
