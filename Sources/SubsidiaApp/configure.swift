@@ -83,12 +83,12 @@ public enum Startup {
     public static func prepare(_ app: Application, announce: Bool) async throws {
         try await DatabaseSetup.prepareSQLite(app)
         // A new database has no migrations table yet.
-        let before = (try? await DatabaseSetup.appliedMigrations(app.db)) ?? 0
+        let before = (try? await DatabaseSetup.appliedMigrations(app.store)) ?? 0
         try await app.autoMigrate()
         if app.subsidiaConfig.loadDemo, try await User.query(on: app.db).count() == 0 { try await DemoData.load(app) }
         // Statistics for every table when the schema changed; otherwise only what drifted (a full ANALYZE reads
         // the whole file: 1.3 s at 100,000 applications, at every start).
-        let migrated = try await DatabaseSetup.appliedMigrations(app.db) != before
+        let migrated = try await DatabaseSetup.appliedMigrations(app.store) != before
         try await DatabaseSetup.refreshStatistics(app.db, full: migrated)
         guard app.subsidiaConfig.loadDemo else { return }
         if announce { announceDemo(app) }
@@ -127,10 +127,12 @@ struct SessionPurge: LifecycleHandler {
 
     static func run(_ app: Application) async throws {
         let now = app.clock.now()
-        try await StoredSession.query(on: app.db).group(.or) {
-            $0.filter(\.$expiresAt < now).filter(\.$lastSeenAt < now - Lifetimes.sessionIdle)
-        }.delete()
-        try await UserToken.query(on: app.db).filter(\.$expiresAt < now).delete()
+        try await app.store.write(.notAudited(because: "expired sessions and tokens")) { tx in
+            try await tx.query(StoredSession.self).group(.or) {
+                $0.filter(\.$expiresAt < now).filter(\.$lastSeenAt < now - Lifetimes.sessionIdle)
+            }.delete()
+            try await tx.query(UserToken.self).filter(\.$expiresAt < now).delete()
+        }
         try await DatabaseSetup.refreshStatistics(app.db, full: false)
     }
 }

@@ -190,10 +190,10 @@ struct AccountsTests {
             let policy = LoginThrottle.perAccount
             let t0 = clock.now()
             func row(_ key: String) async throws -> LoginThrottle.Record? {
-                try await LoginThrottles.read(key, on: app.db)
+                try await LoginThrottles.read(key, on: app.store)
             }
             func count(_ key: String, on read: LoginThrottle.Record?) async throws -> Bool {
-                try await LoginThrottles.count(key, policy, now: clock.now(), on: read, db: app.db, gate: app.writeGate)
+                try await LoginThrottles.count(key, policy, now: clock.now(), on: read, store: app.store)
             }
             // The first failure: a second request that also found no row does not insert one.
             #expect(try await count("a", on: nil))

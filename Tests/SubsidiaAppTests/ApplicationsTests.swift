@@ -164,8 +164,8 @@ struct ApplicationsTests {
             }
             let id = try #require(try await GrantApplication.query(on: app.db).first()?.id)
             // Both read the same draft before either submits.
-            let first = try await ApplicationBundle.load(try #require(try await GrantApplication.find(id, on: app.db)), on: app.db)
-            let second = try await ApplicationBundle.load(try #require(try await GrantApplication.find(id, on: app.db)), on: app.db)
+            let first = try await ApplicationBundle.load(try #require(try await GrantApplication.find(id, on: app.db)), on: app.store)
+            let second = try await ApplicationBundle.load(try #require(try await GrantApplication.find(id, on: app.db)), on: app.store)
             let receipt = try await Submission.submit(request(), bundle: first, results: [], now: Date())
             #expect(receipt.reference == "COM-DEMO-2027-0001" && receipt.version == 1)
             do {
@@ -376,9 +376,8 @@ struct ApplicationsTests {
             }
             let before = try await versions()
             #expect(before.count >= 4)
-            let group = app.commitGroup
-            let store = app.liteStore
-            func save(_ section: String, _ version: Int) -> CommitGroup.Save {
+            let store = app.store
+            func save(_ section: String, _ version: Int) -> SectionSave {
                 .init(application: id, section: section, expectedVersion: version, answers: "[]", emptied: "[]", project: nil, savedAt: Date())
             }
             // Four saves per section, all sent with its current version: one per section is written, three are stale.
@@ -387,10 +386,7 @@ struct ApplicationsTests {
                     for _ in 0..<4 {
                         tasks.addTask {
                             do {
-                                try await group.run(save(section, version), store: store)
-                                return (section, true)
-                            } catch let error as LiteError where error.isConflict {
-                                return (section, false)
+                                return (section, try await store.saveSection(save(section, version)) != nil)
                             } catch {
                                 return ("unexpected: \(error)", false)
                             }
@@ -409,7 +405,12 @@ struct ApplicationsTests {
             #expect(after == before.mapValues { $0 + 1 })
             // Saves that are all current are all written.
             try await withThrowingTaskGroup(of: Void.self) { tasks in
-                for (section, version) in after { tasks.addTask { try await group.run(save(section, version), store: store) } }
+                for (section, version) in after {
+                    tasks.addTask {
+                        let saved = try await store.saveSection(save(section, version))
+                        #expect(saved != nil)
+                    }
+                }
                 try await tasks.waitForAll()
             }
             #expect(try await versions() == before.mapValues { $0 + 2 })
@@ -513,7 +514,7 @@ struct ApplicationsTests {
                 try await sql.raw("UPDATE applications SET action_code = \(bind: action), granted_cents = \(bind: cents) WHERE id = \(bind: id)").run()
             }
             let callID = try #require(try await GrantApplication.find(ids[0], on: app.db)).$call.id
-            for reads in [Reads(app.db, store: app.liteStore), Reads(app.db, store: nil)] {
+            for reads in [app.store, app.store.withoutFastPath] {
                 var c = try await ApplicationBundle.committed(call: callID, action: "A", excluding: ids[0], on: reads)
                 #expect(c.action == Money(cents: 200_000) && c.call == Money(cents: 600_000))
                 c = try await ApplicationBundle.committed(call: callID, action: "A", excluding: ids[2], on: reads)
@@ -525,10 +526,10 @@ struct ApplicationsTests {
             }
             // The AMIF call has a global budget, so its cap reads the sums; the communes call has neither budget nor
             // actions, and its cap does not.
-            let amif = try await ApplicationBundle.load(try #require(try await GrantApplication.find(ids[3], on: app.db)), on: app.db)
+            let amif = try await ApplicationBundle.load(try #require(try await GrantApplication.find(ids[3], on: app.db)), on: app.store)
             #expect(amif.capReadsCommitted)
             let communes = try applicationID(try await b.startApplication(call: "COM-DEMO-2027", organisation: "Commune de Démoville (démo)"))
-            let bundle = try await ApplicationBundle.load(try #require(try await GrantApplication.find(communes, on: app.db)), on: app.db)
+            let bundle = try await ApplicationBundle.load(try #require(try await GrantApplication.find(communes, on: app.db)), on: app.store)
             #expect(!bundle.capReadsCommitted)
         }
     }

@@ -336,8 +336,8 @@ struct InstructionHTTPTests {
             // Submitting again replaces the application's search entry: the new word finds it, the old one no longer.
             let first = try #require(try await GrantApplication.query(on: app.db).filter(\.$call.$id == call.id!)
                 .filter(\.$status == "submitted").sort(\.$reference).first())
-            try await SearchIndex.update(first.id!, title: "Pique-nique géant", applicant: first.legalName, reference: first.reference,
-                                         description: "", on: app.db)
+            try await app.store.write(.notAudited(because: "a test's setup")) { tx in try await SearchIndex.update(first.id!, title: "Pique-nique géant", applicant: first.legalName, reference: first.reference,
+                                         description: "", on: tx) }
             #expect((try await officer.get("/staff/applications?q=pique-nique")).text.contains(first.reference!))
             #expect(!(try await officer.get("/staff/applications?q=\(first.title.split(separator: " ")[0])&status=submitted"))
                 .text.contains(first.reference! + "<"))
@@ -447,7 +447,7 @@ struct InstructionHTTPTests {
             try await applicant.login("applicant@subsidia.example")
             let base = try await applicant.startApplication(call: "AMIF-DEMO-2026", organisation: "ASBL Démo Intégration (démo)")
             let id = try applicationID(base)
-            let bundle = try await ApplicationBundle.load(try #require(try await GrantApplication.find(id, on: app.db)), on: app.db)
+            let bundle = try await ApplicationBundle.load(try #require(try await GrantApplication.find(id, on: app.db)), on: app.store)
             func letter() throws -> String {
                 let content = DecisionLetters.Content(kind: .approved, reference: "AMIF-DEMO-2026-0001-D1", bundle: bundle, amount: Money(euros: 10_000),
                                                       reasons: "", decidedAt: clock.now(), decidedBy: "Agent de test")
@@ -486,7 +486,7 @@ struct InstructionHTTPTests {
             let call = try #require(try await Call.query(on: app.db).filter(\.$reference == "COM-DEMO-2027").first())
             let org = try #require(try await Organisation.query(on: app.db).filter(\.$legalName == "Commune de Démoville (démo)").first())
             let user = try #require(try await User.query(on: app.db).filter(\.$email == "applicant@subsidia.example").first())
-            try await CallQuestion.ensure(for: call, on: app.db)
+            try await app.store.write(.notAudited(because: "a test's setup")) { tx in try await CallQuestion.ensure(for: call, on: tx) }
             // 20 applications asking 1,500 € each (75 % of 2,030 € eligible), in a call with 10,000 € left.
             try await app.db.transaction { db in
                 try await BenchDataCommand().insert(Array(0..<20), orgs: [org], call: call, user: user,
@@ -496,7 +496,7 @@ struct InstructionHTTPTests {
             try await sql.update(GrantApplication.schema).set("status", to: SQLBind(ApplicationStatus.evaluated.rawValue))
                 .set("submitted_at", to: SQLBind(Date())).run()
             try await sql.update(Call.schema).set("global_budget_cents", to: SQLBind(Int64(1_000_000))).where("id", .equal, SQLBind(call.id!)).run()
-            try await CallCache.touch(call.id, on: app.db)
+            try await app.store.write(.notAudited(because: "a test's setup")) { tx in try await CallCache.touch(call.id, on: tx) }
             let ids = try await GrantApplication.query(on: app.db).all().map { $0.id! }
             #expect(ids.count == 20)
             var officers: [(Browser, UUID)] = []

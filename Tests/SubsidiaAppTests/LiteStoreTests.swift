@@ -14,7 +14,7 @@ struct LiteStoreTests {
             let call = try #require(try await Call.query(on: app.db).filter(\.$reference == "COM-DEMO-2027").first())
             let callID = try call.requireID()
             // A stamp with sub-microsecond digits, as `CallCache.touch` writes them.
-            try await CallCache.touch(callID, on: app.db)
+            try await app.store.write(.notAudited(because: "a test's setup")) { tx in try await CallCache.touch(callID, on: tx) }
             let fluent = try #require(try await Call.find(callID, on: app.db))
             let row = try store.read { try $0.rows("SELECT id, reference, updated_at FROM calls WHERE id = ?", [LiteValue(callID)]) }
             #expect(row.count == 1)
@@ -33,7 +33,7 @@ struct LiteStoreTests {
         }
     }
 
-    @Test("An application and its lines read through Reads equal Fluent's, field by field; inside a transaction Reads uses the transaction's connection")
+    @Test("An application and its lines read through the store equal Fluent's, field by field; inside a transaction the store reads on the transaction's connection")
     func readsAsFluentReadsThem() async throws {
         try await withSubsidia(demo: true) { app, _ in
             let browser = Browser(app)
@@ -42,8 +42,8 @@ struct LiteStoreTests {
             try await browser.fillCommunes(base)
             let id = try applicationID(base)
             let fluent = try #require(try await GrantApplication.find(id, on: app.db))
-            let reads = Reads(app.db, store: app.liteStore)
-            #expect((reads.store != nil) == (app.liteStore != nil))
+            let reads = app.store
+            #expect(reads.usesFastPath == (app.liteStore != nil))
             let direct = try #require(try await reads.models(GrantApplication.self, "SELECT * FROM applications WHERE id = \(bind: id)").first)
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
@@ -53,7 +53,7 @@ struct LiteStoreTests {
             }
             #expect(String(decoding: try encoder.encode(direct), as: UTF8.self) == String(decoding: try encoder.encode(fluent), as: UTF8.self))
             #expect(direct.$id.exists)
-            let a = try await ApplicationBundle.load(fluent, on: Reads(app.db, store: nil))
+            let a = try await ApplicationBundle.load(fluent, on: app.store.withoutFastPath)
             let b = try await ApplicationBundle.load(direct, on: reads)
             #expect(b.expenses.count == 2 && b.revenues.count == 1 && b.documents.count == 1 && !b.answers.isEmpty && !b.sections.isEmpty)
             #expect(try encoder.encode(a.expenses) == encoder.encode(b.expenses))
@@ -61,12 +61,9 @@ struct LiteStoreTests {
             #expect(try encoder.encode(a.previous) == encoder.encode(b.previous))
             #expect(a.answers == b.answers && a.documents.map(\.id) == b.documents.map(\.id) && a.sections.keys.sorted() == b.sections.keys.sorted())
             // In a transaction the direct connections would not see its writes: Reads goes through the transaction.
-            try await app.db.transaction { db in
-                guard let sql = db as? any SQLDatabase else { return }
-                try await sql.raw("UPDATE applications SET title = 'Not yet committed' WHERE id = \(bind: id)").run()
-                let inside = Reads(db, store: app.liteStore)
-                #expect(inside.store == nil)
-                let row = try #require(try await inside.models(GrantApplication.self, "SELECT * FROM applications WHERE id = \(bind: id)").first)
+            try await app.store.write(.notAudited(because: "a test's uncommitted change")) { tx in
+                try await tx.execute("UPDATE applications SET title = 'Not yet committed' WHERE id = \(bind: id)")
+                let row = try #require(try await tx.models(GrantApplication.self, "SELECT * FROM applications WHERE id = \(bind: id)").first)
                 #expect(row.title == "Not yet committed")
                 if let store = app.liteStore {
                     let outside = try store.read { try $0.rows("SELECT title FROM applications WHERE id = ?", [LiteValue(id)]) }

@@ -16,7 +16,7 @@ struct RaceTests {
         let call = try #require(try await Call.query(on: app.db).filter(\.$reference == "COM-DEMO-2027").first())
         let org = try #require(try await Organisation.query(on: app.db).filter(\.$legalName == "Commune de Démoville (démo)").first())
         let user = try #require(try await User.query(on: app.db).filter(\.$email == "applicant@subsidia.example").first())
-        try await CallQuestion.ensure(for: call, on: app.db)
+        try await app.store.write(.notAudited(because: "a test's setup")) { tx in try await CallQuestion.ensure(for: call, on: tx) }
         try await app.db.transaction { db in
             try await BenchDataCommand().insert(Array(0..<count), orgs: [org], call: call, user: user,
                                                 questions: StandardQuestions.questions(for: .communes),
@@ -85,7 +85,7 @@ struct RaceTests {
             // A fixed-deadline call, still open: its submitted applications may be reopened.
             try await sql.raw("UPDATE calls SET kind = 'fixed', closes_at = \(bind: clock.now().addingTimeInterval(30 * 86_400)) WHERE reference = 'COM-DEMO-2027'").run()
             let call = try #require(try await Call.query(on: app.db).filter(\.$reference == "COM-DEMO-2027").first())
-            try await CallCache.touch(call.id, on: app.db)
+            try await app.store.write(.notAudited(because: "a test's setup")) { tx in try await CallCache.touch(call.id, on: tx) }
             let applicants = try await browsers(app, "applicant@subsidia.example", count: n) { "/applications/\(ids[$0])" }
             let officers = try await browsers(app, "officer@subsidia.example", count: n) { "/staff/applications/\(ids[$0])" }
             _ = try await together(n, { i in try await applicants[i].post("/applications/\(ids[i])/reopen", []).status },
@@ -108,7 +108,7 @@ struct RaceTests {
         guard let kept = try await ApplicationSubmission.query(on: app.db).filter(\.$application.$id == id).sort(\.$number, .descending).first()
         else { return true }
         let snapshot = try JSONDecoder().decode(Submission.Snapshot.self, from: Data(kept.snapshot.utf8))
-        let bundle = try await ApplicationBundle.load(a, on: Reads(app.db, store: nil))
+        let bundle = try await ApplicationBundle.load(a, on: app.store.withoutFastPath)
         let answers = bundle.questions.compactMap { q in bundle.answers[q.code].map { q.code + "=" + Submission.plain($0) } }
         return snapshot.answers.map { $0.code + "=" + $0.value } == answers && snapshot.title == a.title
             && snapshot.expenses.map(\.amountCents) == bundle.expenses.map(\.amountCents)

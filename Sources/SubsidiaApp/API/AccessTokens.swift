@@ -38,7 +38,7 @@ struct AccessTokenMiddleware: AsyncMiddleware {
         guard let header = request.headers.first(name: .authorization), header.hasPrefix("Bearer "),
               case let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces),
               token.hasPrefix(AccessToken.prefix), token.count < 100,
-              let record = try await AccessToken.query(on: request.db).filter(\.$tokenHash == Tokens.hash(token))
+              let record = try await request.store.query(AccessToken.self).filter(\.$tokenHash == Tokens.hash(token))
                 .filter(\.$revokedAt == nil).with(\.$user).first(),
               record.user.isActive
         else {
@@ -52,7 +52,9 @@ struct AccessTokenMiddleware: AsyncMiddleware {
         // One write a minute at most records use without a write per request.
         let now = request.now
         if record.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
-            try await AccessToken.query(on: request.db).filter(\.$id == record.id!).set(\.$lastUsedAt, to: now).update()
+            try await request.store.write(.notAudited(because: "a token's last use")) { tx in
+                try await tx.query(AccessToken.self).filter(\.$id == record.id!).set(\.$lastUsedAt, to: now).update()
+            }
         }
         return try await next.respond(to: request)
     }
@@ -81,7 +83,7 @@ enum AccessTokensController {
     }
 
     static func render(_ req: Request, user: User, values: FormValues, errors: FormErrors, created: (name: String, token: String)?) async throws -> Response {
-        let tokens = try await AccessToken.query(on: req.db).filter(\.$user.$id == user.id!).filter(\.$revokedAt == nil)
+        let tokens = try await req.store.query(AccessToken.self).filter(\.$user.$id == user.id!).filter(\.$revokedAt == nil)
             .sort(\.$createdAt, .descending).all()
         var f = FormBuilder(req, values: values, errors: errors)
         f.section("token.new_title")
@@ -102,7 +104,7 @@ enum AccessTokensController {
         let v = req.formValues()
         var e = FormErrors()
         e.required(v, "name", max: 80)
-        let count = try await AccessToken.query(on: req.db).filter(\.$user.$id == user.id!).filter(\.$revokedAt == nil).count()
+        let count = try await req.store.query(AccessToken.self).filter(\.$user.$id == user.id!).filter(\.$revokedAt == nil).count()
         if count >= AccessToken.maximumPerUser { e.add("name", "token.error.too_many", String(AccessToken.maximumPerUser)) }
         if !e.isEmpty { return try await render(req, user: user, values: v, errors: e, created: nil) }
         let token = AccessToken.prefix + Tokens.random()
@@ -111,9 +113,9 @@ enum AccessTokensController {
         record.name = v["name"]
         record.tokenHash = Tokens.hash(token)
         record.createdAt = req.now
-        try await req.transaction { db in
-            try await record.create(on: db)
-            try await Audit.record("token.created", entity: "user", id: user.id, summary: record.name, by: req, on: db)
+        try await req.store.write { tx in
+            try await tx.create(record)
+            try await tx.audit("token.created", entity: "user", id: user.id, summary: record.name, by: req)
         }
         // Shown on this response only: it is not stored, so a reload cannot show it again.
         let response = try await render(req, user: user, values: FormValues(), errors: FormErrors(), created: (record.name, token))
@@ -124,12 +126,12 @@ enum AccessTokensController {
     static func revoke(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
         guard let id = req.parameters.get("tokenID", as: UUID.self),
-              let record = try await AccessToken.query(on: req.db).filter(\.$id == id).filter(\.$user.$id == user.id!)
+              let record = try await req.store.query(AccessToken.self).filter(\.$id == id).filter(\.$user.$id == user.id!)
                 .filter(\.$revokedAt == nil).first() else { throw Abort(.notFound) }
         record.revokedAt = req.now
-        try await req.transaction { db in
-            try await record.save(on: db)
-            try await Audit.record("token.revoked", entity: "user", id: user.id, summary: record.name, by: req, on: db)
+        try await req.store.write { tx in
+            try await tx.save(record)
+            try await tx.audit("token.revoked", entity: "user", id: user.id, summary: record.name, by: req)
         }
         return try await req.redirect("/account/tokens", flash: "token.flash.revoked")
     }
@@ -138,7 +140,7 @@ enum AccessTokensController {
 enum AccessTokens {
     /// A new password ends every personal access token of the account: a token made by whoever knew the old
     /// password must not outlive it.
-    static func revokeAll(of user: UUID, at now: Date, on db: any Database) async throws {
-        try await AccessToken.query(on: db).filter(\.$user.$id == user).filter(\.$revokedAt == nil).set(\.$revokedAt, to: now).update()
+    static func revokeAll(of user: UUID, at now: Date, on tx: StoreTransaction) async throws {
+        try await tx.query(AccessToken.self).filter(\.$user.$id == user).filter(\.$revokedAt == nil).set(\.$revokedAt, to: now).update()
     }
 }

@@ -12,8 +12,8 @@ import Vapor
 /// failures sent together were lost (all read the same count and wrote it plus one), and two first failures both
 /// inserted the row, the second answering 500. Each write passes the write gate, as every write of a page does.
 enum LoginThrottles {
-    static func read(_ key: String, on db: any Database) async throws -> LoginThrottle.Record? {
-        try await LoginThrottleRecord.find(key, on: db)
+    static func read(_ key: String, on store: any StoreReading) async throws -> LoginThrottle.Record? {
+        try await store.find(LoginThrottleRecord.self, key)
             .map { .init(failures: $0.failures, windowStart: $0.windowStart, lastFailure: $0.lastFailure) }
     }
 
@@ -22,9 +22,9 @@ enum LoginThrottles {
     static func count(_ key: String, _ policy: LoginThrottle, now: Date, unlessLocked: Bool,
                       req: Request) async throws -> Date? {
         for _ in 0..<100 {
-            let current = try await read(key, on: req.db)
+            let current = try await read(key, on: req.store)
             if unlessLocked, let until = policy.lockedUntil(current, now: now) { return until }
-            if try await count(key, policy, now: now, on: current, db: req.db, gate: req.application.writeGate) {
+            if try await count(key, policy, now: now, on: current, store: req.store) {
                 return nil
             }
         }
@@ -36,13 +36,10 @@ enum LoginThrottles {
     /// One try: one more failure on the row as it was read (`current`, nil when there was none). False when the
     /// row is no longer that one, because another request counted first; nothing is written then.
     static func count(_ key: String, _ policy: LoginThrottle, now: Date, on current: LoginThrottle.Record?,
-                      db: any Database, gate: WriteGate) async throws -> Bool {
+                      store: Store) async throws -> Bool {
         let next = policy.recordingFailure(current, now: now)
         func written(_ statement: SQLQueryString) async throws -> Bool {
-            try await gate.exclusive(on: db) { db in
-                guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-                return !(try await sql.raw(statement).all()).isEmpty
-            }
+            try await store.write(.notAudited(because: "a login throttle's count")) { tx in try await tx.changed(statement) }
         }
         if let current, next.failures > current.failures {
             // One more failure on the row read: written only if its count is still the one read.
@@ -74,8 +71,8 @@ enum LoginThrottles {
 
     /// Forgets the failures of `key` (a login that gave the right password).
     static func clear(_ key: String, req: Request) async throws {
-        try await req.application.writeGate.exclusive(on: req.db) { db in
-            try await LoginThrottleRecord.query(on: db).filter(\.$id == key).delete()
+        try await req.store.write(.notAudited(because: "a login throttle's end")) { tx in
+            try await tx.query(LoginThrottleRecord.self).filter(\.$id == key).delete()
         }
     }
 }

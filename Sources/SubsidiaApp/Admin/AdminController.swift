@@ -31,7 +31,7 @@ enum AdminController {
         let paging = Paging(req)
         let q = ((try? req.query.get(String.self, at: "q")) ?? "").trimmingCharacters(in: .whitespaces)
         let role = (try? req.query.get(String.self, at: "role")).flatMap(UserRole.init(rawValue:))
-        let query = User.query(on: req.db)
+        let query = req.store.query(User.self)
         if !q.isEmpty { query.group(.or) { $0.filter(\.$email ~~ q.lowercased()).filter(\.$name ~~ q) } }
         if let role { query.filter(\.$role == role.rawValue) }
         let total = try await query.count()
@@ -48,7 +48,7 @@ enum AdminController {
     }
 
     private static func target(_ req: Request) async throws -> User {
-        guard let u = try await User.find(req.parameters.get("userID", as: UUID.self), on: req.db) else { throw Abort(.notFound) }
+        guard let u = try await req.store.find(User.self, req.parameters.get("userID", as: UUID.self)) else { throw Abort(.notFound) }
         return u
     }
 
@@ -58,11 +58,11 @@ enum AdminController {
         guard let role = UserRole(rawValue: req.formValues()["role"]) else { throw Abort(.badRequest) }
         // An admin cannot remove their own admin role: someone must always be able to administer.
         if u.id == me.id && role != .admin { return try await req.redirect("/admin/users", flash: "admin.cannot_change_self") }
-        try await req.transaction { db in
+        try await req.store.write { tx in
             let old = u.role
             u.role = role.rawValue
-            try await u.update(on: db)
-            try await Audit.record("user.role_changed", entity: "user", id: u.id, summary: "\(old) → \(role.rawValue)", by: req, on: db)
+            try await tx.update(u)
+            try await tx.audit("user.role_changed", entity: "user", id: u.id, summary: "\(old) → \(role.rawValue)", by: req)
         }
         return try await req.redirect("/admin/users", flash: "admin.role_changed")
     }
@@ -71,11 +71,11 @@ enum AdminController {
         let me = try admin(req)
         let u = try await target(req)
         if u.id == me.id { return try await req.redirect("/admin/users", flash: "admin.cannot_change_self") }
-        try await req.transaction { db in
+        try await req.store.write { tx in
             u.isActive = active
-            try await u.update(on: db)
-            if !active { try await StoredSession.query(on: db).filter(\.$user.$id == u.id!).delete() }
-            try await Audit.record(active ? "user.reactivated" : "user.deactivated", entity: "user", id: u.id, summary: u.email, by: req, on: db)
+            try await tx.update(u)
+            if !active { try await tx.query(StoredSession.self).filter(\.$user.$id == u.id!).delete() }
+            try await tx.audit(active ? "user.reactivated" : "user.deactivated", entity: "user", id: u.id, summary: u.email, by: req)
         }
         return try await req.redirect("/admin/users", flash: active ? "admin.reactivated" : "admin.deactivated")
     }
@@ -101,7 +101,7 @@ enum AdminController {
         _ = try admin(req)
         let paging = Paging(req)
         let q = ((try? req.query.get(String.self, at: "q")) ?? "").trimmingCharacters(in: .whitespaces)
-        let query = OutboxMessage.query(on: req.db)
+        let query = req.store.query(OutboxMessage.self)
         if !q.isEmpty { query.group(.or) { $0.filter(\.$toEmail ~~ q.lowercased()).filter(\.$subject ~~ q) } }
         let total = try await query.count()
         let ms = try await query.sort(\.$createdAt, .descending).range(paging.offset..<(paging.offset + paging.size)).all()
@@ -144,26 +144,21 @@ enum AdminController {
 
     static func audit(_ req: Request) async throws -> Response {
         _ = try admin(req)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
         let paging = Paging(req, size: 50)
         func q(_ name: String) -> String { ((try? req.query.get(String.self, at: name)) ?? "").trimmingCharacters(in: .whitespaces) }
         let action = q("action"), actor = q("actor"), entity = q("entity"), from = q("from"), to = q("to")
-        func filtered<B: SQLPredicateBuilder>(_ b: B) -> B {
-            if !action.isEmpty { b.where("action", .like, SQLBind(action + "%")) }
-            if !actor.isEmpty { b.where("actor_email", .like, SQLBind("%" + actor.lowercased() + "%")) }
-            if !entity.isEmpty {
-                b.where { $0.where("entity_type", .equal, SQLBind(entity)).orWhere("entity_id", .equal, SQLBind(entity)) }
-            }
-            if let d = CalendarDate(iso: from) { b.where("occurred_at", .greaterThanOrEqual, SQLBind(LuxembourgTime.instant(d))) }
-            if let d = CalendarDate(iso: to) { b.where("occurred_at", .lessThan, SQLBind(LuxembourgTime.instant(d.adding(days: 1)))) }
-            return b
-        }
+        var conditions: [SQLQueryString] = ["1 = 1"]
+        if !action.isEmpty { conditions.append("action LIKE \(bind: action + "%")") }
+        if !actor.isEmpty { conditions.append("actor_email LIKE \(bind: "%" + actor.lowercased() + "%")") }
+        if !entity.isEmpty { conditions.append("(entity_type = \(bind: entity) OR entity_id = \(bind: entity))") }
+        if let d = CalendarDate(iso: from) { conditions.append("occurred_at >= \(bind: LuxembourgTime.instant(d))") }
+        if let d = CalendarDate(iso: to) { conditions.append("occurred_at < \(bind: LuxembourgTime.instant(d.adding(days: 1)))") }
+        let filter = conditions.dropFirst().reduce(conditions[0]) { $0 + " AND " + $1 }
         struct Count: Decodable { let n: Int }
-        let total = try await filtered(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("audit_events"))
-            .first(decoding: Count.self)?.n ?? 0
-        let rows = try await filtered(sql.select().columns("occurred_at", "actor_email", "action", "entity_type", "entity_id", "ip", "summary")
-            .from("audit_events")).orderBy("occurred_at", .descending).limit(paging.size).offset(paging.offset)
-            .all(decoding: AuditRow.self)
+        let store = req.store
+        let total = try await store.first(Count.self, "SELECT COUNT(*) AS n FROM audit_events WHERE " + filter)?.n ?? 0
+        let rows = try await store.rows(AuditRow.self, "SELECT occurred_at, actor_email, action, entity_type, entity_id, ip, summary FROM audit_events WHERE "
+            + filter + " ORDER BY occurred_at DESC LIMIT \(literal: paging.size) OFFSET \(literal: paging.offset)")
         return try await req.render("admin/audit", title: "admin.audit_title", AuditPage(
             rows: rows.map { .init(date: req.dateTime($0.occurred_at), actor: $0.actor_email ?? "—", action: $0.action,
                                    entity: $0.entity_type + ($0.entity_id.map { " " + $0 } ?? ""), ip: $0.ip ?? "", summary: $0.summary) },

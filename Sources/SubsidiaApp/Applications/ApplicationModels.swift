@@ -52,13 +52,13 @@ final class CallQuestion: Model, @unchecked Sendable {
     }
 
     /// Gives a call the standard questions of its rule set, once.
-    static func ensure(for call: Call, on db: any Database) async throws {
+    static func ensure(for call: Call, on tx: StoreTransaction) async throws {
         let id = try call.requireID()
-        guard try await CallQuestion.query(on: db).filter(\.$call.$id == id).count() == 0 else { return }
+        guard try await tx.query(CallQuestion.self).filter(\.$call.$id == id).count() == 0 else { return }
         for (i, q) in StandardQuestions.questions(for: call.rules).enumerated() {
-            try await CallQuestion(callID: id, question: q, position: i + 1).create(on: db)
+            try await tx.create(CallQuestion(callID: id, question: q, position: i + 1))
         }
-        try await CallCache.touch(id, on: db)
+        try await CallCache.touch(id, on: tx)
     }
 }
 

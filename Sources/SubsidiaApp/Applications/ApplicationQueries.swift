@@ -27,11 +27,11 @@ struct ApplicationAccess: Sendable {
     /// (for reading) staff gets 404, so that ids cannot be probed; a viewer who tries to change it gets 403.
     static func load(_ req: Request, for purpose: Purpose = .read) async throws -> ApplicationAccess {
         let user = try req.requireUser()
-        let reads = req.reads
+        let store = req.store
         guard let id = req.parameters.get("appID", as: UUID.self),
-              let app = try await reads.models(GrantApplication.self, "SELECT * FROM \(ident: GrantApplication.schema) WHERE id = \(bind: id)").first
+              let app = try await store.models(GrantApplication.self, "SELECT * FROM \(ident: GrantApplication.schema) WHERE id = \(bind: id)").first
         else { throw Abort(.notFound) }
-        let membership = try await reads.models(Membership.self, """
+        let membership = try await store.models(Membership.self, """
             SELECT * FROM \(ident: Membership.schema) WHERE organisation_id = \(bind: app.$organisation.id) AND user_id = \(bind: try user.requireID()) \
             LIMIT 1
             """).first
@@ -68,31 +68,23 @@ struct SectionContext: Sendable {
         guard let id = req.parameters.get("appID", as: UUID.self) else { throw Abort(.notFound) }
         let userID = try user.requireID()
         struct Row: Decodable { let status: String; let call_id: UUID; let stamp: Date?; let member: UUID?; let role: String? }
-        let select = """
+        let store = req.store
+        let found = try await store.first(Row.self, """
             SELECT a.status, a.call_id, c.updated_at AS stamp, m.id AS member, m.role FROM applications a \
             JOIN calls c ON c.id = a.call_id \
-            LEFT JOIN memberships m ON m.organisation_id = a.organisation_id AND m.user_id
-            """
-        let found: Row?
-        if let store = req.application.liteStore {
-            found = try store.read { try $0.rows(select + " = ? WHERE a.id = ?", [LiteValue(userID), LiteValue(id)]) }.first.flatMap { c in
-                c[1].uuid.map { Row(status: c[0].text ?? "", call_id: $0, stamp: c[2].date, member: c[3].uuid, role: c[4].text) }
-            }
-        } else {
-            guard let sql = req.db as? any SQLDatabase else { throw Abort(.notFound) }
-            found = try await sql.raw(SQLQueryString(select) + " = \(bind: userID) WHERE a.id = \(bind: id)").first(decoding: Row.self)
-        }
+            LEFT JOIN memberships m ON m.organisation_id = a.organisation_id AND m.user_id = \(bind: userID) WHERE a.id = \(bind: id)
+            """)
         guard let row = found, row.member != nil else { throw Abort(.notFound) }
         // Saving is for owners and editors; a viewer reads.
         guard (MembershipRole(rawValue: row.role ?? "") ?? .viewer).canEditApplications else {
             throw Abort(.forbidden, reason: "membership.viewer_read_only")
         }
         guard let status = ApplicationStatus(rawValue: row.status) else { throw Abort(.internalServerError) }
-        let (call, questions) = try await CallCache.shared.bundle(id: row.call_id, stamp: row.stamp, on: req.db)
+        let (call, questions) = try await CallCache.shared.bundle(id: row.call_id, stamp: row.stamp, on: store)
         let inSection = questions.filter { $0.section == section }
         let codes = Set(inSection.map(\.code))
         let outside = Set(inSection.compactMap(\.requiredIfYes)).subtracting(codes).sorted()
-        let rows = outside.isEmpty ? [] : try await ApplicationBundle.AnswerRow.all(of: id, codes: outside, on: req.db)
+        let rows = outside.isEmpty ? [] : try await ApplicationBundle.AnswerRow.all(of: id, codes: outside, on: store)
         return SectionContext(applicationID: id, status: status, call: call,
                               questions: questions, answers: ApplicationBundle.AnswerRow.answers(rows, questions: questions))
     }
@@ -121,18 +113,14 @@ struct ApplicationBundle: Sendable {
     let documents: [DocumentRow]
     let sections: [String: SectionRow]
 
-    static func load(_ app: GrantApplication, on db: any Database) async throws -> ApplicationBundle {
-        try await load(app, on: Reads(db, store: nil))
-    }
-
-    /// Read in sequence: on SQLite each read is a few microseconds on the calling thread (`Reads`).
-    static func load(_ app: GrantApplication, on reads: Reads) async throws -> ApplicationBundle {
+    /// Read in sequence: on SQLite each read is a few microseconds on the calling thread (`Store`).
+    static func load(_ app: GrantApplication, on reads: any StoreReading) async throws -> ApplicationBundle {
         let id = try app.requireID()
         let callID = app.$call.id
         struct Stamp: Decodable { let updated_at: Date? }
         guard let stamp = try await reads.rows(Stamp.self, "SELECT updated_at FROM \(ident: Call.schema) WHERE id = \(bind: callID)").first
         else { throw Abort(.notFound) }
-        let (bundle, qs) = try await CallCache.shared.bundle(id: callID, stamp: stamp.updated_at, on: reads.db)
+        let (bundle, qs) = try await CallCache.shared.bundle(id: callID, stamp: stamp.updated_at, on: reads)
         let expenses = try await reads.models(ExpenseLineRecord.self, """
             SELECT * FROM \(ident: ExpenseLineRecord.schema) WHERE application_id = \(bind: id) ORDER BY position
             """)
@@ -174,11 +162,11 @@ struct ApplicationBundle: Sendable {
         }
 
         /// The answers to the questions `codes` only.
-        static func all(of id: UUID, codes: [String], on db: any Database) async throws -> [AnswerRow] {
-            guard let sql = db as? any SQLDatabase else { return [] }
-            return try await sql.select().columns("question_code", "text_value", "int_value", "date_value", "bool_value")
-                .from(ApplicationAnswer.schema).where("application_id", .equal, SQLBind(id))
-                .where("question_code", .in, SQLBind.group(codes)).all(decoding: AnswerRow.self)
+        static func all(of id: UUID, codes: [String], on store: any StoreReading) async throws -> [AnswerRow] {
+            try await store.rows(AnswerRow.self, """
+                SELECT question_code, text_value, int_value, date_value, bool_value FROM \(ident: ApplicationAnswer.schema) \
+                WHERE application_id = \(bind: id) AND question_code IN (\(binds: codes))
+                """)
         }
 
         /// The typed answers, for the questions the call still asks.
@@ -201,7 +189,7 @@ struct ApplicationBundle: Sendable {
         let marked_complete: Bool
     }
 
-    static func documentRows(_ id: UUID, on reads: Reads) async throws -> [DocumentRow] {
+    static func documentRows(_ id: UUID, on reads: any StoreReading) async throws -> [DocumentRow] {
         try await reads.rows(DocumentRow.self, """
             SELECT id, item_code, filename, content_type, size_bytes, sha256, uploaded_at FROM \(ident: ApplicationDocument.schema) \
             WHERE application_id = \(bind: id) ORDER BY uploaded_at
@@ -266,16 +254,15 @@ struct ApplicationBundle: Sendable {
     /// numeric. The application is subtracted afterwards rather than left out by `id <> ?`: ids are stored in
     /// columns of NUMERIC affinity on SQLite, which tried to read the bound id as a number at every row (perf: 2.7 ms
     /// for a call's 1,500 grants in the `sqlite3` shell on the benchmark file, 0.3 ms without it).
-    static func committed(call id: UUID, action: String?, excluding app: UUID, on reads: Reads) async throws -> (action: Money, call: Money) {
-        guard let sql = reads.db as? any SQLDatabase else { return (.zero, .zero) }
+    static func committed(call id: UUID, action: String?, excluding app: UUID, on reads: any StoreReading) async throws -> (action: Money, call: Money) {
         struct Sums: Decodable { let total: Int64?; let in_action: Int64? }
         struct Own: Decodable { let call_id: UUID; let action_code: String?; let granted_cents: Int64? }
         // SQLite is told which index to use: the sum must never walk the call's every application.
-        let index = sql.dialect.name == "sqlite" ? " INDEXED BY idx_applications_granted" : ""
+        let index = reads.engine.indexHint("idx_applications_granted")
         let sums = try await reads.rows(Sums.self, """
             SELECT CAST(SUM(granted_cents) AS BIGINT) AS total, \
             CAST(SUM(CASE WHEN action_code = \(bind: action ?? "") THEN granted_cents ELSE 0 END) AS BIGINT) AS in_action \
-            FROM applications\(unsafeRaw: index) WHERE call_id = \(bind: id) AND granted_cents IS NOT NULL
+            FROM applications\(index) WHERE call_id = \(bind: id) AND granted_cents IS NOT NULL
             """).first
         let own = try await reads.rows(Own.self, "SELECT call_id, action_code, granted_cents FROM applications WHERE id = \(bind: app)").first
         var total = sums?.total ?? 0
@@ -321,11 +308,19 @@ struct ApplicationBundle: Sendable {
     }
 
     /// Loads the cap inputs and evaluates every rule now.
-    func evaluate(on reads: Reads, now: Date, language: Language) async throws -> (cap: FundingCap, results: [RuleResult]) {
+    func evaluate(on reads: any StoreReading, now: Date, language: Language) async throws -> (cap: FundingCap, results: [RuleResult]) {
         let committed = capReadsCommitted
             ? try await ApplicationBundle.committed(call: call.call.id!, action: application.actionCode, excluding: application.id!, on: reads)
             : (action: Money.zero, call: Money.zero)
         let cap = cap(committed: committed)
         return (cap, ApplicationRules.evaluate(facts(now: now, cap: cap, language: language)))
+    }
+}
+
+extension ApplicationBundle {
+    /// The application read again (after a write that changed it), with everything its pages need.
+    static func reload(_ a: GrantApplication, on store: any StoreReading) async throws -> ApplicationBundle {
+        guard let fresh = try await store.find(GrantApplication.self, a.id) else { throw Abort(.notFound) }
+        return try await load(fresh, on: store)
     }
 }

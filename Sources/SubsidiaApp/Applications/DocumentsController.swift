@@ -33,7 +33,7 @@ enum DocumentsController {
 
     static func page(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.store)
         return try await render(req, bundle: bundle, access: access, values: FormValues(), errors: FormErrors())
     }
 
@@ -80,7 +80,7 @@ enum DocumentsController {
 
     static func upload(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req, for: .edit)
-        let bundle = try await ApplicationBundle.load(access.application, on: req.reads)
+        let bundle = try await ApplicationBundle.load(access.application, on: req.store)
         guard ApplicationLifecycle.documentsEditable.contains(bundle.application.applicationStatus) else { return try await ApplicationsController.notEditable(req, bundle) }
         // The body is read only now, after the session, the token, the membership and the status were checked,
         // within the upload limit and at most `UploadSlots.perUser` at once per person.
@@ -105,7 +105,7 @@ enum DocumentsController {
     static func download(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
         guard let id = req.parameters.get("docID", as: UUID.self),
-              let doc = try await ApplicationDocument.query(on: req.db).filter(\.$id == id)
+              let doc = try await req.store.query(ApplicationDocument.self).filter(\.$id == id)
                 .filter(\.$application.$id == access.application.id!).first() else { throw Abort(.notFound) }
         return file(doc, filename: doc.filename)
     }
@@ -124,7 +124,7 @@ enum DocumentsController {
         let a = access.application
         guard ApplicationLifecycle.isEditable(a.applicationStatus) else { return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.not_editable") }
         guard let id = req.parameters.get("docID", as: UUID.self),
-              let row = try await ApplicationBundle.documentRows(a.id!, on: req.reads).first(where: { $0.id == id }) else { throw Abort(.notFound) }
+              let row = try await ApplicationBundle.documentRows(a.id!, on: req.store).first(where: { $0.id == id }) else { throw Abort(.notFound) }
         try await ApplicationOperations.removeDocument(req, application: a, id: id, filename: row.filename)
         return try await req.redirect("/applications/\(a.id!)/documents", flash: "doc.flash.removed")
     }

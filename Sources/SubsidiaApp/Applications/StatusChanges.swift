@@ -1,4 +1,3 @@
-import Fluent
 import Foundation
 import SQLKit
 import SubsidiaCore
@@ -17,23 +16,21 @@ enum StatusChanges {
     @discardableResult
     static func fire(
         _ event: ApplicationEvent, on id: UUID, from expected: ApplicationStatus, by actor: LifecycleActor, now: Date,
-        _ columns: [(String, any Encodable & Sendable)] = [], on db: any Database
+        _ columns: [(String, any Encodable & Sendable)] = [], on tx: StoreTransaction
     ) async throws -> ApplicationStatus {
         let target = try ApplicationLifecycle.check(event, from: expected, by: actor)
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-        let update = sql.update(GrantApplication.schema).set("status", to: SQLBind(target.rawValue)).set("updated_at", to: SQLBind(now))
-        for (column, value) in columns { update.set(SQLIdentifier(column), to: SQLBind(value)) }
-        let changed = try await update.where("id", .equal, SQLBind(id)).where("status", .equal, SQLBind(expected.rawValue))
-            .returning("id").all()
-        guard changed.isEmpty else { return target }
-        throw StatusConflict(current: try await current(id, on: db))
+        var update: SQLQueryString = "UPDATE applications SET status = \(bind: target.rawValue), updated_at = \(bind: now)"
+        for (column, value) in columns { update = update + ", \(ident: column) = \(bind: value)" }
+        guard try await tx.changed(update + " WHERE id = \(bind: id) AND status = \(bind: expected.rawValue) RETURNING id") else {
+            throw StatusConflict(current: try await current(id, on: tx))
+        }
+        return target
     }
 
     /// The status as the database holds it now.
-    static func current(_ id: UUID, on db: any Database) async throws -> ApplicationStatus? {
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+    static func current(_ id: UUID, on store: any StoreReading) async throws -> ApplicationStatus? {
         struct Row: Decodable { let status: String }
-        return try await sql.raw("SELECT status FROM applications WHERE id = \(bind: id)").first(decoding: Row.self)
+        return try await store.first(Row.self, "SELECT status FROM applications WHERE id = \(bind: id)")
             .map { ApplicationStatus(rawValue: $0.status) ?? .closed }
     }
 }

@@ -116,7 +116,7 @@ enum Submission {
         // submission, the search entry, the mails, the audit event, and the flash of the page that follows (COM-14).
         // On SQLite it is committed with the other writes that arrive meanwhile (`CommitGroup`), on PostgreSQL in a
         // transaction of its own.
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let store = req.store
         let flash = version == 1 ? "app.flash.submitted" : "app.flash.resubmitted"
         var writes: [SQLQueryString] = [
             """
@@ -131,7 +131,7 @@ enum Submission {
             VALUES (\(bind: UUID()), \(bind: appID), \(bind: version), \(bind: now), \(bind: try user.requireID()), \(bind: hash), \
             \(bind: String(decoding: json, as: UTF8.self)), \(bind: Data(pdf)))
             """,
-            SearchIndex.upsert(appID, title: a.title, applicant: a.legalName, reference: reference, description: description, on: sql),
+            SearchIndex.upsert(appID, title: a.title, applicant: a.legalName, reference: reference, description: description, on: store.engine),
         ]
         for to in recipients {
             writes.append(Mailer.insert(to: to, userID: to == user.email ? user.id : nil, subject: subject, body: mailBody, kind: "receipt", now: now))
@@ -141,21 +141,11 @@ enum Submission {
             writes.append("UPDATE \(ident: StoredSession.schema) SET flash = \(bind: flash) WHERE id = \(bind: session.id)")
             session.flash = flash
         }
-        if let store = req.application.liteStore {
+        do {
             // The first statement must change the application's row: otherwise the draft was submitted meanwhile.
-            let statements = try writes.enumerated().map { try LiteStatement($1, on: sql, mustChangeRow: $0 == 0) }
-            do {
-                try await req.application.commitGroup.run(statements, store: store)
-            } catch let error as LiteError where error.isConflict {
-                throw Abort(.conflict)
-            }
-        } else {
-            let all = writes
-            try await req.transaction { db in
-                guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-                guard !(try await sql.raw(all[0]).all()).isEmpty else { throw Abort(.conflict) }
-                for write in all.dropFirst() { try await sql.raw(write).run() }
-            }
+            try await store.commit(writes)
+        } catch is StoreConflict {
+            throw Abort(.conflict)
         }
         a.reference = reference
         a.status = ApplicationStatus.submitted.rawValue
@@ -176,30 +166,16 @@ enum Submission {
         let id = try app.requireID()
         let callID = try call.requireID()
         let callReference = call.reference
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
-        struct Taken: Error {}
+        let store = req.store
         do {
-            if let store = req.application.liteStore {
-                let next = try LiteStatement(counterNext(callID), on: sql)
-                return try await req.application.commitGroup.perform(store: store) { c in
-                    guard let number = try c.rows(next.sql, next.values).first?.first?.integer else {
-                        throw Abort(.internalServerError)
-                    }
-                    let reference = SubmissionReference.make(callReference: callReference, sequence: Int(number))
-                    let set = try LiteStatement(setReference(reference, on: id), on: sql)
-                    guard !(try c.rows(set.sql, set.values)).isEmpty else { throw Taken() }
-                    return reference
-                }
+            let number = try await store.allocate(counterNext(callID)) { number in
+                setReference(SubmissionReference.make(callReference: callReference, sequence: number), on: id)
             }
-            return try await req.transaction { db in
-                guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-                let reference = SubmissionReference.make(callReference: callReference, sequence: try await nextNumber(call: callID, on: db))
-                guard !(try await sql.raw(setReference(reference, on: id)).all()).isEmpty else { throw Taken() }
-                return reference
-            }
-        } catch is Taken {
+            return SubmissionReference.make(callReference: callReference, sequence: number)
+        } catch is StoreConflict {
+            // A second click set a reference first: this number is rolled back and that reference is used.
             struct Row: Decodable { let reference: String? }
-            guard let existing = try await sql.raw("SELECT reference FROM applications WHERE id = \(bind: id)").first(decoding: Row.self)?.reference
+            guard let existing = try await store.first(Row.self, "SELECT reference FROM applications WHERE id = \(bind: id)")?.reference
             else { throw Abort(.conflict) }
             return existing
         }
@@ -212,22 +188,12 @@ enum Submission {
     static func counterNext(_ call: UUID) -> SQLQueryString {
         """
         INSERT INTO call_counters (call_id, next_number) VALUES (\(bind: call), 1) \
-        ON CONFLICT (call_id) DO UPDATE SET next_number = call_counters.next_number + 1 RETURNING next_number
+        ON CONFLICT (call_id) DO UPDATE SET next_number = call_counters.next_number + 1 RETURNING next_number AS n
         """
     }
 
     static func setReference(_ reference: String, on application: UUID) -> SQLQueryString {
         "UPDATE applications SET reference = \(bind: reference) WHERE id = \(bind: application) AND reference IS NULL RETURNING id"
-    }
-
-    /// The next number of a call's sequence, taken inside the caller's transaction.
-    static func nextNumber(call id: UUID, on db: any Database) async throws -> Int {
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-        struct Row: Decodable { let next_number: Int }
-        guard let row = try await sql.raw(counterNext(id)).first(decoding: Row.self) else {
-            throw Abort(.internalServerError)
-        }
-        return row.next_number
     }
 
     static func plain(_ v: AnswerValue) -> String {

@@ -23,13 +23,13 @@ final class CallCache: Sendable {
     /// Calls are few; a bound keeps a long-running instance from growing without end.
     static let capacity = 500
 
-    func bundle(for call: Call, on db: any Database) async throws -> (CallBundle, [Question]) {
+    func bundle(for call: Call, on store: any StoreReading) async throws -> (CallBundle, [Question]) {
         let id = try call.requireID()
         if let e = entries.withLockedValue({ $0[id] }), e.stamp == call.updatedAt {
             return (e.bundle, e.questions)
         }
-        async let bundle = CallBundle.load(call, on: db)
-        async let questions = CallQuestion.query(on: db).filter(\.$call.$id == id).sort(\.$position).all()
+        async let bundle = CallBundle.load(call, on: store)
+        async let questions = store.query(CallQuestion.self).filter(\.$call.$id == id).sort(\.$position).all()
         let entry = Entry(stamp: call.updatedAt, bundle: try await bundle, questions: try await questions.map(\.question))
         entries.withLockedValue {
             if $0.count >= Self.capacity { $0.removeAll() }
@@ -39,19 +39,19 @@ final class CallCache: Sendable {
     }
 
     /// The same, from a call id and the `updated_at` read with it (the call row is read only on a miss).
-    /// `db` is asked for only when the call must be read (perf: `req.db` builds the database's handle each time, 2 %
-    /// of an autosave's time).
-    func bundle(id: UUID, stamp: Date?, on db: @autoclosure () -> any Database) async throws -> (CallBundle, [Question]) {
+    /// `store` is asked for only when the call must be read (perf: the request's database handle is built each time,
+    /// 2 % of an autosave's time).
+    func bundle(id: UUID, stamp: Date?, on store: @autoclosure () -> any StoreReading) async throws -> (CallBundle, [Question]) {
         if let e = entries.withLockedValue({ $0[id] }), e.stamp == stamp { return (e.bundle, e.questions) }
-        let db = db()
-        guard let call = try await Call.find(id, on: db) else { throw Abort(.notFound) }
-        return try await bundle(for: call, on: db)
+        let store = store()
+        guard let call = try await store.find(Call.self, id) else { throw Abort(.notFound) }
+        return try await bundle(for: call, on: store)
     }
 
     /// Moves the call's `updated_at` (in the caller's transaction): cached copies of its parts become stale.
-    static func touch(_ callID: UUID?, on db: any Database) async throws {
-        guard let callID, let sql = db as? any SQLDatabase else { return }
+    static func touch(_ callID: UUID?, on tx: StoreTransaction) async throws {
+        guard let callID else { return }
         // Microseconds apart at least, so two changes in one second still differ.
-        try await sql.update(Call.schema).set("updated_at", to: SQLBind(Date())).where("id", .equal, SQLBind(callID)).run()
+        try await tx.execute("UPDATE \(ident: Call.schema) SET updated_at = \(bind: Date()) WHERE id = \(bind: callID)")
     }
 }

@@ -26,26 +26,25 @@ struct CallBundle: Sendable {
         }
     }
 
-    static func load(_ call: Call, on db: any Database) async throws -> CallBundle {
+    static func load(_ call: Call, on store: any StoreReading) async throws -> CallBundle {
         let id = try call.requireID()
-        async let programme = Programme.find(call.$programme.id, on: db)
-        async let objectives = CallObjective.query(on: db).filter(\.$call.$id == id).sort(\.$position).all()
-        async let actions = CallAction.query(on: db).filter(\.$call.$id == id).sort(\.$position).all()
-        async let items = CallItem.query(on: db).filter(\.$call.$id == id).sort(\.$position).all()
-        async let sessions = InformationSession.query(on: db).filter(\.$call.$id == id).sort(\.$startsAt).all()
-        let counts = try await registrationCounts(call: id, on: db)
+        async let programme = store.find(Programme.self, call.$programme.id)
+        async let objectives = store.query(CallObjective.self).filter(\.$call.$id == id).sort(\.$position).all()
+        async let actions = store.query(CallAction.self).filter(\.$call.$id == id).sort(\.$position).all()
+        async let items = store.query(CallItem.self).filter(\.$call.$id == id).sort(\.$position).all()
+        async let sessions = store.query(InformationSession.self).filter(\.$call.$id == id).sort(\.$startsAt).all()
+        let counts = try await registrationCounts(call: id, on: store)
         guard let p = try await programme else { throw Abort(.internalServerError) }
         return CallBundle(call: call, programme: p, objectives: try await objectives, actions: try await actions,
                           items: try await items, sessions: try await sessions, registrations: counts)
     }
 
     /// Registrations per information session of a call, counted by the database.
-    static func registrationCounts(call id: UUID, on db: any Database) async throws -> [UUID: Int] {
+    static func registrationCounts(call id: UUID, on store: any StoreReading) async throws -> [UUID: Int] {
         struct Row: Decodable { let session_id: UUID; let n: Int }
-        guard let sql = db as? any SQLDatabase else { return [:] }
-        let rows = try await sql.select().column("session_id").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-            .from(SessionRegistration.schema).where("call_id", .equal, SQLBind(id)).groupBy("session_id")
-            .all(decoding: Row.self)
+        let rows = try await store.rows(Row.self, """
+            SELECT session_id, COUNT(*) AS n FROM \(ident: SessionRegistration.schema) WHERE call_id = \(bind: id) GROUP BY session_id
+            """)
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.session_id, $0.n) })
     }
 

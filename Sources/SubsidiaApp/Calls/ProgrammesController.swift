@@ -19,7 +19,7 @@ enum ProgrammesController {
 
     static func list(_ req: Request) async throws -> Response {
         _ = try StaffCallsController.officer(req)
-        let ps = try await Programme.query(on: req.db).sort(\.$code).limit(500).all()
+        let ps = try await req.store.query(Programme.self).sort(\.$code).limit(500).all()
         return try await req.render("staff/programmes", title: "staff.programmes_title", ListPage(rows: ps.map {
             .init(href: "/staff/programmes/\($0.id!)/edit", code: $0.code, name: $0.name.text(req.language), fund: $0.fund,
                   authority: $0.managingAuthority)
@@ -77,20 +77,20 @@ enum ProgrammesController {
         _ = try StaffCallsController.officer(req)
         let v = req.formValues()
         var e = validate(v)
-        if e.isEmpty, try await Programme.query(on: req.db).filter(\.$code == v["code"]).count() > 0 { e.add("code", "staff.error.code_taken") }
+        if e.isEmpty, try await req.store.query(Programme.self).filter(\.$code == v["code"]).count() > 0 { e.add("code", "staff.error.code_taken") }
         guard e.isEmpty else { return try await render(req, values: v, errors: e, action: "/staff/programmes", title: "staff.programme_new") }
         let p = Programme()
         apply(v, p)
-        try await req.transaction { db in
-            try await p.create(on: db)
-            try await Audit.record("programme.created", entity: "programme", id: p.id, summary: p.code, by: req, on: db)
+        try await req.store.write { tx in
+            try await tx.create(p)
+            try await tx.audit("programme.created", entity: "programme", id: p.id, summary: p.code, by: req)
         }
         return try await req.redirect("/staff/programmes", flash: "staff.programme_saved")
     }
 
     static func editForm(_ req: Request) async throws -> Response {
         _ = try StaffCallsController.officer(req)
-        guard let p = try await Programme.find(req.parameters.get("programmeID", as: UUID.self), on: req.db) else { throw Abort(.notFound) }
+        guard let p = try await req.store.find(Programme.self, req.parameters.get("programmeID", as: UUID.self)) else { throw Abort(.notFound) }
         var v = FormValues()
         v["code"] = p.code
         v["name_fr"] = p.nameFr; v["name_en"] = p.nameEn; v["name_de"] = p.nameDe
@@ -105,17 +105,17 @@ enum ProgrammesController {
 
     static func update(_ req: Request) async throws -> Response {
         _ = try StaffCallsController.officer(req)
-        guard let p = try await Programme.find(req.parameters.get("programmeID", as: UUID.self), on: req.db) else { throw Abort(.notFound) }
+        guard let p = try await req.store.find(Programme.self, req.parameters.get("programmeID", as: UUID.self)) else { throw Abort(.notFound) }
         let v = req.formValues()
         var e = validate(v)
-        if e.isEmpty, try await Programme.query(on: req.db).filter(\.$code == v["code"]).filter(\.$id != p.id!).count() > 0 {
+        if e.isEmpty, try await req.store.query(Programme.self).filter(\.$code == v["code"]).filter(\.$id != p.id!).count() > 0 {
             e.add("code", "staff.error.code_taken")
         }
         guard e.isEmpty else { return try await render(req, values: v, errors: e, action: req.url.path, title: "staff.programme_edit") }
         apply(v, p)
-        try await req.transaction { db in
-            try await p.update(on: db)
-            try await Audit.record("programme.updated", entity: "programme", id: p.id, summary: p.code, by: req, on: db)
+        try await req.store.write { tx in
+            try await tx.update(p)
+            try await tx.audit("programme.updated", entity: "programme", id: p.id, summary: p.code, by: req)
         }
         return try await req.redirect("/staff/programmes", flash: "staff.programme_saved")
     }

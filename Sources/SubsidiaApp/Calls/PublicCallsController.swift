@@ -32,7 +32,7 @@ enum PublicCallsController {
 
     static func home(_ req: Request) async throws -> Response {
         let now = req.now
-        let calls = try await Call.query(on: req.db).filter(\.$status == CallStatus.published.rawValue)
+        let calls = try await req.store.query(Call.self).filter(\.$status == CallStatus.published.rawValue)
             .with(\.$programme).sort(\.$opensAt).limit(200).all()
         let open = calls.filter { CallWindow.isOpen(opensAt: $0.opensAt, closesAt: $0.closesAt, at: now) }
         let upcoming = calls.filter { $0.opensAt > now }
@@ -102,7 +102,7 @@ enum PublicCallsController {
 
     static func findPublicCall(_ req: Request) async throws -> Call {
         let ref = req.parameters.get("reference") ?? ""
-        guard let call = try await Call.query(on: req.db).filter(\.$reference == ref).first() else { throw Abort(.notFound) }
+        guard let call = try await req.store.query(Call.self).filter(\.$reference == ref).first() else { throw Abort(.notFound) }
         if call.callStatus == .draft && !(req.currentUser?.userRole.managesCalls ?? false) { throw Abort(.notFound) }
         return call
     }
@@ -113,7 +113,7 @@ enum PublicCallsController {
     }
 
     static func renderCall(_ req: Request, call: Call, values: FormValues, errors: FormErrors) async throws -> Response {
-        let b = try await CallBundle.load(call, on: req.db)
+        let b = try await CallBundle.load(call, on: req.store)
         let lang = req.language
         let now = req.now
         func action(_ a: CallAction) -> CallPage.Action {
@@ -177,7 +177,7 @@ enum PublicCallsController {
         let sessionID = UUID(uuidString: v["session"])
         if sessionID == nil { errors.add("session", "session.error.choose") }
         guard errors.isEmpty, let sessionID,
-              let session = try await InformationSession.query(on: req.db).filter(\.$id == sessionID)
+              let session = try await req.store.query(InformationSession.self).filter(\.$id == sessionID)
                 .filter(\.$call.$id == call.id!).first() else {
             if errors.isEmpty { errors.add("session", "session.error.choose") }
             return try await renderCall(req, call: call, values: v, errors: errors)
@@ -185,9 +185,9 @@ enum PublicCallsController {
         let email = TextRules.normalisedEmail(v["email"])
         let now = req.now
         // Count and insert in one transaction; the unique index (call, email) settles a race between two tabs.
-        let refusal: SessionRegistrationRules.Refusal? = try await req.transaction { db in
-            let taken = try await SessionRegistration.query(on: db).filter(\.$session.$id == sessionID).count()
-            let already = try await SessionRegistration.query(on: db).filter(\.$callID == call.id!)
+        let refusal: SessionRegistrationRules.Refusal? = try await req.store.write { tx in
+            let taken = try await tx.query(SessionRegistration.self).filter(\.$session.$id == sessionID).count()
+            let already = try await tx.query(SessionRegistration.self).filter(\.$callID == call.id!)
                 .filter(\.$email == email).count() > 0
             do {
                 try SessionRegistrationRules.check(capacity: session.capacity, registered: taken,
@@ -199,12 +199,12 @@ enum PublicCallsController {
             r.name = v["name"]
             r.email = email
             r.organisationName = v["organisation"]
-            try await r.create(on: db)
-            try await Mailer.enqueue(
+            try await tx.create(r)
+            try await tx.enqueueMail(
                 to: email, userID: req.currentUser?.id, subject: req.t("mail.session.subject", call.reference),
                 body: req.t("mail.session.body", r.name, call.title.text(req.language), req.dateTime(session.startsAt), session.place),
-                kind: "session_registration", now: now, on: db)
-            try await Audit.record("session.registered", entity: "information_session", id: sessionID, summary: email, by: req, on: db)
+                kind: "session_registration", now: now)
+            try await tx.audit("session.registered", entity: "information_session", id: sessionID, summary: email, by: req)
             return nil
         }
         if let refusal {
@@ -240,10 +240,10 @@ enum PublicCallsController {
     }
 
     static func timetableRows(_ req: Request) async throws -> [TimetableRow] {
-        let calls = try await Call.query(on: req.db).filter(\.$status != CallStatus.draft.rawValue)
+        let calls = try await req.store.query(Call.self).filter(\.$status != CallStatus.draft.rawValue)
             .with(\.$programme).sort(\.$opensAt).limit(1000).all()
         let ids = calls.compactMap(\.id)
-        let objectives = ids.isEmpty ? [] : try await CallObjective.query(on: req.db).filter(\.$call.$id ~~ ids).sort(\.$position).all()
+        let objectives = ids.isEmpty ? [] : try await req.store.query(CallObjective.self).filter(\.$call.$id ~~ ids).sort(\.$position).all()
         let lang = req.language
         return calls.map { c in
             let objs = objectives.filter { $0.$call.id == c.id }.map { $0.code + " " + $0.title.text(lang) }

@@ -40,7 +40,7 @@ struct BenchDataCommand: AsyncCommand {
               let call = try await Call.query(on: app.db).filter(\.$ruleSet == RuleSet.communes.rawValue)
                 .filter(\.$isDemo == true).filter(\.$status == CallStatus.published.rawValue).first()
         else { throw Failure(description: "the demo communes call is missing: run `subsidia demo` first") }
-        try await CallQuestion.ensure(for: call, on: app.db)
+        try await app.store.write(.notAudited(because: "benchmark data")) { tx in try await CallQuestion.ensure(for: call, on: tx) }
         let user = try await benchUser(app)
         let started = Date()
 
@@ -227,8 +227,8 @@ struct BenchDataCommand: AsyncCommand {
                         granted_cents = \(bind: status == .approved ? Int64(150_000) : nil), \
                         decided_at = \(bind: status == .approved || status == .rejected ? submitted : nil) WHERE id = \(bind: r.id)
                         """).run()
-                    try await SearchIndex.update(r.id, title: title, applicant: r.legal_name, reference: reference,
-                                                 description: "Réponse à « description » pour le projet \(i + 1).", on: db)
+                    try await sql.raw(SearchIndex.upsert(r.id, title: title, applicant: r.legal_name, reference: reference,
+                                                 description: "Réponse à « description » pour le projet \(i + 1).", on: StoreEngine(db))).run()
                 }
             }
         }

@@ -33,13 +33,13 @@ enum CallDashboardController {
     }
 
     /// The envelopes with what was asked (submitted files, withdrawn ones left out) and granted (approvals).
-    static func envelopes(_ bundle: CallBundle, on sql: any SQLDatabase, language: Language) async throws -> [Envelope] {
+    static func envelopes(_ bundle: CallBundle, on store: any StoreReading, language: Language) async throws -> [Envelope] {
         let call = bundle.call
-        let sums = try await sql.raw("""
+        let sums = try await store.rows(ActionSum.self, """
             SELECT a.action_code, COUNT(*) AS n, CAST(COALESCE(SUM(a.requested_cents), 0) AS BIGINT) AS requested, \
             CAST(COALESCE(SUM(CASE WHEN a.status = 'approved' THEN a.granted_cents END), 0) AS BIGINT) AS granted \
             FROM applications a WHERE a.call_id = \(bind: call.id!) AND a.status NOT IN ('draft', 'withdrawn') GROUP BY a.action_code
-            """).all(decoding: ActionSum.self)
+            """)
         var out: [Envelope]
         if bundle.actions.isEmpty {
             out = [Envelope(code: "", label: call.title.text(language), envelope: call.globalBudgetCents.map(Money.init(cents:)))]
@@ -99,15 +99,13 @@ enum CallDashboardController {
 
     static func dashboard(_ req: Request) async throws -> Response {
         _ = try InstructionController.officer(req)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
         let call = try await StaffCallsController.loadCall(req)
-        let bundle = try await CallBundle.load(call, on: req.db)
+        let bundle = try await CallBundle.load(call, on: req.store)
         struct StatusCount: Decodable { let status: String; let n: Int }
-        let counts = try await sql.raw("SELECT status, COUNT(*) AS n FROM applications WHERE call_id = \(bind: call.id!) GROUP BY status")
-            .all(decoding: StatusCount.self)
+        let counts = try await req.store.rows(StatusCount.self, "SELECT status, COUNT(*) AS n FROM applications WHERE call_id = \(bind: call.id!) GROUP BY status")
         let byStatus = Dictionary(uniqueKeysWithValues: counts.map { ($0.status, $0.n) })
         let queue = "/staff/applications?call=\(call.id!)"
-        let envelopes = try await envelopes(bundle, on: sql, language: req.language)
+        let envelopes = try await envelopes(bundle, on: req.store, language: req.language)
         let base = "/staff/calls/\(call.id!)"
         func pct(_ r: Rate?) -> String { r.map { MoneyFormatter.percent($0, language: req.language) } ?? "–" }
         let bars = envelopes.enumerated().map { i, e in
@@ -159,14 +157,14 @@ enum CallDashboardController {
     /// the table: 41 ms of SQLite for 4,500 files, where the windows alone take 16 ms), and the files are counted
     /// apart (a third window, COUNT(*) OVER (), doubled the windows' time).
     /// The HTTP tests check the page against `Ranking.rank` on the same files.
-    static func ranking(call: UUID, action: String?, status: ApplicationStatus?, offset: Int, limit: Int, on sql: any SQLDatabase)
+    static func ranking(call: UUID, action: String?, status: ApplicationStatus?, offset: Int, limit: Int, on store: any StoreReading)
         async throws -> [RankedRow] {
         let statuses = status.map { [$0] } ?? rankedStatuses
         var condition: SQLQueryString = "r.call_id = \(bind: call) AND r.status IN \(SQLGroupExpression(SQLList(statuses.map { SQLBind($0.rawValue) })))"
         if let action { condition = condition + " AND r.action_code = \(bind: action)" }
         let amount = "CASE WHEN r.status = 'approved' AND r.granted_cents IS NOT NULL THEN r.granted_cents ELSE COALESCE(r.requested_cents, 0) END"
         let order = "COALESCE(r.score_hundredths, -1) DESC, (r.submitted_at IS NULL) ASC, r.submitted_at ASC, r.id ASC"
-        return try await sql.raw("""
+        return try await store.rows(RankedRow.self, """
             SELECT k.id, a.reference, a.title, a.legal_name, a.status, k.score, k.amount, k.position, CAST(k.running AS BIGINT) AS running, \
             (SELECT COUNT(*) FROM applications r WHERE
             """ + " " + condition + """
@@ -177,7 +175,7 @@ enum CallDashboardController {
              WINDOW ranked AS (ORDER BY \(unsafeRaw: order) ROWS UNBOUNDED PRECEDING)) w \
             WHERE w.position > \(literal: offset) ORDER BY w.position LIMIT \(literal: limit)) k JOIN applications a ON a.id = k.id \
             ORDER BY k.position
-            """).all(decoding: RankedRow.self)
+            """)
     }
 
     struct RankingPage: Encodable, Sendable {
@@ -206,16 +204,15 @@ enum CallDashboardController {
 
     static func rankingPage(_ req: Request) async throws -> Response {
         _ = try InstructionController.officer(req)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
         let call = try await StaffCallsController.loadCall(req)
-        let bundle = try await CallBundle.load(call, on: req.db)
+        let bundle = try await CallBundle.load(call, on: req.store)
         let requestedAction = (try? req.query.get(String.self, at: "action")) ?? ""
         let action = bundle.actions.first { $0.code == requestedAction } ?? bundle.actions.first
         let status = ((try? req.query.get(String.self, at: "status")) ?? "").isEmpty ? nil
             : ApplicationStatus(rawValue: (try? req.query.get(String.self, at: "status")) ?? "").flatMap { rankedStatuses.contains($0) ? $0 : nil }
         let envelope = action.map { Money(cents: $0.envelopeCents) } ?? call.globalBudgetCents.map(Money.init(cents:))
         let paging = Paging(req, size: 50)
-        let shown = try await ranking(call: call.id!, action: action?.code, status: status, offset: paging.offset, limit: paging.size, on: sql)
+        let shown = try await ranking(call: call.id!, action: action?.code, status: status, offset: paging.offset, limit: paging.size, on: req.store)
         var v = FormValues()
         v["action"] = action?.code ?? ""
         v["status"] = status?.rawValue ?? ""

@@ -11,13 +11,12 @@ import Vapor
 enum DecisionLetters {
     /// The language the applicant used last: that of the member who submitted the latest version; French
     /// when that person chose none.
-    static func language(of application: UUID, on db: any Database) async throws -> Language {
-        guard let sql = db as? any SQLDatabase else { return .fr }
+    static func language(of application: UUID, on store: any StoreReading) async throws -> Language {
         struct Row: Decodable { let language: String? }
-        let row = try await sql.raw("""
+        let row = try await store.first(Row.self, """
             SELECT u.language FROM application_submissions s JOIN users u ON u.id = s.submitted_by \
             WHERE s.application_id = \(bind: application) ORDER BY s.number DESC LIMIT 1
-            """).first(decoding: Row.self)
+            """)
         return row?.language.flatMap(Language.init(rawValue:)) ?? .fr
     }
 
@@ -40,23 +39,21 @@ enum DecisionLetters {
     static let columns = "d.id, d.application_id, d.kind, d.amount_cents, d.reasons, d.decided_at, d.letter_language, d.letter_opened_at"
 
     /// The decisions of one application, newest first.
-    static func list(of application: UUID, on db: any Database) async throws -> [Row] {
-        guard let sql = db as? any SQLDatabase else { return [] }
-        return try await sql.raw("""
+    static func list(of application: UUID, on store: any StoreReading) async throws -> [Row] {
+        return try await store.rows(Row.self, """
             SELECT \(unsafeRaw: columns), NULL AS title, NULL AS reference FROM decisions d \
             WHERE d.application_id = \(bind: application) ORDER BY d.decided_at DESC
-            """).all(decoding: Row.self)
+            """)
     }
 
     /// The letters not yet opened by anyone of the user's organisations: the dashboard's notices.
-    static func unopened(for user: UUID, on db: any Database) async throws -> [Row] {
-        guard let sql = db as? any SQLDatabase else { return [] }
-        return try await sql.raw("""
+    static func unopened(for user: UUID, on store: any StoreReading) async throws -> [Row] {
+        return try await store.rows(Row.self, """
             SELECT \(unsafeRaw: columns), a.title, a.reference FROM decisions d \
             JOIN applications a ON a.id = d.application_id \
             JOIN memberships m ON m.organisation_id = a.organisation_id AND m.user_id = \(bind: user) \
             WHERE d.letter_opened_at IS NULL AND d.letter_language IS NOT NULL ORDER BY d.decided_at DESC LIMIT 20
-            """).all(decoding: Row.self)
+            """)
     }
 
     /// GET /applications/:appID/letters/:decisionID: the letter as sent. The first download by a member of
@@ -64,14 +61,16 @@ enum DecisionLetters {
     static func download(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
         guard let id = req.parameters.get("decisionID", as: UUID.self),
-              let d = try await DecisionRecord.query(on: req.db).filter(\.$id == id).filter(\.$application.$id == access.application.id!).first(),
+              let d = try await req.store.query(DecisionRecord.self).filter(\.$id == id).filter(\.$application.$id == access.application.id!).first(),
               let pdf = d.letterPDF else { throw Abort(.notFound) }
         if access.isMember && d.letterOpenedAt == nil {
             d.letterOpenedAt = req.now
-            try await d.save(on: req.db)
-            try await Audit.record("decision.letter_opened", entity: "application", id: access.application.id, summary: d.kind, by: req, on: req.db)
+            try await req.store.write { tx in
+                try await tx.save(d)
+                try await tx.audit("decision.letter_opened", entity: "application", id: access.application.id, summary: d.kind, by: req)
+            }
         }
-        return ApplicationsController.pdfResponse(Array(pdf), filename: "\(access.application.reference ?? "decision")-\(d.kind).pdf")
+        return Response.pdf(Array(pdf), filename: "\(access.application.reference ?? "decision")-\(d.kind).pdf")
     }
 
     struct Content {

@@ -1,5 +1,4 @@
 import Fluent
-import FluentSQLiteDriver
 import Foundation
 import SQLKit
 import SubsidiaCore
@@ -11,37 +10,22 @@ import Vapor
 /// committed before, and no approval can slip in between the check and the write.
 enum Decisions {
     static func approve(_ req: Request, application id: UUID, amount: Money) async throws {
-        // SQLite answers "busy" at once when another connection holds the write lock: the whole transaction
-        // runs again (nothing of it was written), a few times, before the error reaches the officer.
-        var attempt = 0
-        while true {
-            do {
-                return try await approveOnce(req, application: id, amount: amount)
-            } catch let error as SQLiteError where [.busy, .locked, .busyTimeout, .lockedBySharedCache].contains(error.reason) && attempt < 100 {
-                attempt += 1
-                try await Task.sleep(for: .milliseconds(Int.random(in: 2...20)))
-            }
-        }
-    }
-
-    static func approveOnce(_ req: Request, application id: UUID, amount: Money) async throws {
         guard let user = req.currentUser else { throw Abort(.unauthorized) }
         let now = req.now
-        try await req.transaction { db in
-            guard let sql = db as? any SQLDatabase, let app = try await GrantApplication.find(id, on: db) else { throw Abort(.notFound) }
-            try await sql.update(Call.schema).set(SQLIdentifier("approval_lock"), to: SQLRaw("approval_lock + 1"))
-                .where("id", .equal, SQLBind(app.$call.id)).run()
+        try await req.store.write { tx in
+            guard let app = try await tx.find(GrantApplication.self, id) else { throw Abort(.notFound) }
+            try await tx.execute("UPDATE \(ident: Call.schema) SET approval_lock = approval_lock + 1 WHERE id = \(bind: app.$call.id)")
             // Read again under the lock: another officer may have decided meanwhile.
-            guard let locked = try await GrantApplication.find(id, on: db) else { throw Abort(.notFound) }
-            let bundle = try await ApplicationBundle.load(locked, on: db)
-            let proposal = try await InstructionController.proposal(bundle, on: db)
+            guard let locked = try await tx.find(GrantApplication.self, id) else { throw Abort(.notFound) }
+            let bundle = try await ApplicationBundle.load(locked, on: tx)
+            let proposal = try await InstructionController.proposal(bundle, on: tx)
             try Instruction.checkApprove(from: locked.applicationStatus, amount: amount, proposal: proposal)
             // The status first, as a compare-and-set: a withdrawal that came first leaves no approval behind.
             try await StatusChanges.fire(.approve, on: id, from: locked.applicationStatus, by: .staff(user.userRole), now: now,
-                                         [("granted_cents", amount.cents), ("decision_reasons", String?.none), ("decided_at", now)], on: db)
+                                         [("granted_cents", amount.cents), ("decision_reasons", String?.none), ("decided_at", now)], on: tx)
             try await record(.approved, bundle: bundle, amount: amount.cents, reasons: "", binding: proposal.binding?.ruleID, by: user,
-                             req: req, on: db)
-            try await Audit.record("application.approved", entity: "application", id: id, summary: amount.description, by: req, on: db)
+                             req: req, on: tx)
+            try await tx.audit("application.approved", entity: "application", id: id, summary: amount.description, by: req)
         }
     }
 
@@ -49,12 +33,12 @@ enum Decisions {
     /// the letter also waits on the applicant's dashboard until a member opens it.
     static func record(
         _ kind: DecisionRecord.Kind, bundle: ApplicationBundle, amount: Int64?, reasons: String, binding: String?, by user: User,
-        req: Request, on db: any Database
+        req: Request, on tx: StoreTransaction
     ) async throws {
         let id = bundle.application.id!
         let now = req.now
-        let number = try await DecisionRecord.query(on: db).filter(\.$application.$id == id).count() + 1
-        let language = try await DecisionLetters.language(of: id, on: db)
+        let number = try await tx.query(DecisionRecord.self).filter(\.$application.$id == id).count() + 1
+        let language = try await DecisionLetters.language(of: id, on: tx)
         let d = DecisionRecord()
         d.$application.id = id
         d.kind = kind.rawValue
@@ -67,13 +51,13 @@ enum Decisions {
         let content = DecisionLetters.Content(kind: kind, reference: (bundle.application.reference ?? "") + "-D\(number)", bundle: bundle,
                                               amount: amount.map(Money.init(cents:)), reasons: reasons, decidedAt: now, decidedBy: user.name)
         d.letterPDF = Data(DecisionLetters.pdf(content, language: language, catalogue: req.application.catalogue))
-        try await d.create(on: db)
+        try await tx.create(d)
         let catalogue = req.application.catalogue
         let detail: @Sendable (Language) -> String = { lang in
             (kind == .rejected ? reasons : MoneyFormatter.format(Money(cents: amount ?? 0), language: lang) + (kind == .cancelled ? "\n\n" + reasons : ""))
                 + "\n\n" + catalogue.text("decision.mail.letter", lang)
         }
         try await InstructionController.notifyApplicant(req, bundle: bundle, subject: "decision.mail.\(kind.rawValue)_subject",
-                                                        body: "decision.mail.\(kind.rawValue)_body", args: { [detail($0)] }, on: db)
+                                                        body: "decision.mail.\(kind.rawValue)_body", args: { [detail($0)] }, on: tx)
     }
 }

@@ -19,11 +19,11 @@ enum EvaluationsController {
     static func list(_ req: Request) async throws -> Response {
         let user = try evaluator(req)
         let paging = Paging(req)
-        let query = EvaluationAssignment.query(on: req.db).filter(\.$evaluator.$id == user.id!)
+        let query = req.store.query(EvaluationAssignment.self).filter(\.$evaluator.$id == user.id!)
         let total = try await query.count()
         let rows = try await query.with(\.$application).sort(\.$assignedAt, .descending)
             .range(paging.offset..<(paging.offset + paging.size)).all()
-        let blindCalls = Set(try await Call.query(on: req.db).filter(\.$blindReview == true).field(\.$id).all().compactMap(\.id))
+        let blindCalls = Set(try await req.store.query(Call.self).filter(\.$blindReview == true).field(\.$id).all().compactMap(\.id))
         return try await req.render("evaluations/list", title: "evaluation.list_title", ListPage(
             rows: rows.map { x in
                 ListPage.Row(href: "/evaluations/\(x.id!)", reference: x.application.reference ?? "–",
@@ -36,7 +36,7 @@ enum EvaluationsController {
     static func assignment(_ req: Request) async throws -> (User, EvaluationAssignment) {
         let user = try evaluator(req)
         guard let id = req.parameters.get("assignmentID", as: UUID.self),
-              let x = try await EvaluationAssignment.query(on: req.db).filter(\.$id == id).filter(\.$evaluator.$id == user.id!)
+              let x = try await req.store.query(EvaluationAssignment.self).filter(\.$id == id).filter(\.$evaluator.$id == user.id!)
                 .with(\.$application).first() else { throw Abort(.notFound) }
         return (user, x)
     }
@@ -73,7 +73,7 @@ enum EvaluationsController {
         var scoreForm: FormView?
         var total: String?
         var documents: [ScorePage.Document] = []
-        let call = try await call(of: a, on: req.db)
+        let call = try await call(of: a, on: req.store)
         let grid = call.scoringGrid
         switch x.state {
         case .pending:
@@ -86,7 +86,7 @@ enum EvaluationsController {
             break
         case .free:
             // The application itself only after the declaration of no conflict.
-            let bundle = try await ApplicationBundle.load(a, on: req.reads)
+            let bundle = try await ApplicationBundle.load(a, on: req.store)
             groups = ApplicationSummary.groups(bundle, req: req, blind: call.blindReview).map { .init(heading: $0.heading, change: nil, answers: $0.answers) }
             // The documents too; under blind review without their file names, which often name the applicant.
             documents = bundle.documents.enumerated().map { i, d in
@@ -94,7 +94,7 @@ enum EvaluationsController {
                 return ScorePage.Document(href: base + "/documents/\(d.id)",
                                           label: item + " – " + (call.blindReview ? req.t("evaluation.document_n", String(i + 1)) : d.filename))
             }
-            let scores = try await EvaluationScore.query(on: req.db).filter(\.$assignment.$id == x.id!).all()
+            let scores = try await req.store.query(EvaluationScore.self).filter(\.$assignment.$id == x.id!).all()
             var v = FormValues()
             for s in scores { v[s.itemCode] = String(s.score) }
             v.fields["bonus"] = scores.filter { s in grid.bonuses.contains { $0.code == s.itemCode } }.map(\.itemCode)
@@ -154,8 +154,8 @@ enum EvaluationsController {
     }
 
     /// The application's call: its grid (COM-09) and whether the review is blind.
-    static func call(of a: GrantApplication, on db: any Database) async throws -> Call {
-        guard let call = try await Call.find(a.$call.id, on: db) else { throw Abort(.notFound) }
+    static func call(of a: GrantApplication, on store: any StoreReading) async throws -> Call {
+        guard let call = try await store.find(Call.self, a.$call.id) else { throw Abort(.notFound) }
         return call
     }
 
@@ -172,9 +172,9 @@ enum EvaluationsController {
     static func document(_ req: Request) async throws -> Response {
         let (_, x) = try await assignment(req)
         guard x.state == .free, let id = req.parameters.get("docID", as: UUID.self),
-              let doc = try await ApplicationDocument.query(on: req.db).filter(\.$id == id)
+              let doc = try await req.store.query(ApplicationDocument.self).filter(\.$id == id)
                 .filter(\.$application.$id == x.$application.id).first(),
-              let call = try await Call.find(x.application.$call.id, on: req.db) else { throw Abort(.notFound) }
+              let call = try await req.store.find(Call.self, x.application.$call.id) else { throw Abort(.notFound) }
         let ext = doc.filename.split(separator: ".").last.map { "." + $0 } ?? ""
         return DocumentsController.file(doc, filename: call.blindReview ? "document" + ext : doc.filename)
     }
@@ -189,21 +189,21 @@ enum EvaluationsController {
         errors.optional(v, "note", max: 2000)
         if !errors.isEmpty { return try await render(req, x, values: v, errors: errors) }
         let now = req.now
-        try await req.transaction { db in
+        try await req.store.write { tx in
             x.declaration = choice!.rawValue
             x.declaredAt = now
             x.conflictNote = v["note"].isEmpty ? nil : v["note"]
-            try await x.update(on: db)
-            try await Audit.record(choice == .conflict ? "evaluation.conflict_declared" : "evaluation.no_conflict_declared",
-                                   entity: "application", id: x.$application.id, summary: v["note"], by: req, on: db)
+            try await tx.update(x)
+            try await tx.audit(choice == .conflict ? "evaluation.conflict_declared" : "evaluation.no_conflict_declared",
+                                   entity: "application", id: x.$application.id, summary: v["note"], by: req)
             if choice == .conflict {
                 // The officer is told to reassign.
-                let officers = try await User.query(on: db).filter(\.$role == UserRole.officer.rawValue).filter(\.$isActive == true).all()
+                let officers = try await tx.query(User.self).filter(\.$role == UserRole.officer.rawValue).filter(\.$isActive == true).all()
                 for o in officers {
-                    try await Mailer.enqueue(to: o.email, userID: o.id, subject: req.t("evaluation.mail.conflict_subject", x.application.reference ?? ""),
+                    try await tx.enqueueMail(to: o.email, userID: o.id, subject: req.t("evaluation.mail.conflict_subject", x.application.reference ?? ""),
                                              body: req.t("evaluation.mail.conflict_body", x.application.reference ?? "",
                                                          req.application.subsidiaConfig.baseURL + "/staff/applications/\(x.$application.id)"),
-                                             kind: "evaluation", now: now, on: db)
+                                             kind: "evaluation", now: now)
                 }
             }
         }
@@ -216,7 +216,7 @@ enum EvaluationsController {
         let (_, x) = try await assignment(req)
         guard x.state == .free, x.handedInAt == nil else { throw Abort(.notFound) }
         let v = req.formValues()
-        let grid = try await call(of: x.application, on: req.db).scoringGrid
+        let grid = try await call(of: x.application, on: req.store).scoringGrid
         var scorecard = Scorecard()
         var errors = FormErrors()
         for code in grid.questionCodes where !v[code].isEmpty {
@@ -237,28 +237,28 @@ enum EvaluationsController {
         let now = req.now
         let assignmentID = x.id!
         let card = scorecard
-        try await req.transaction { db in
-            try await EvaluationScore.query(on: db).filter(\.$assignment.$id == assignmentID).delete()
+        try await req.store.write { tx in
+            try await tx.query(EvaluationScore.self).filter(\.$assignment.$id == assignmentID).delete()
             for (code, score) in card.scores.sorted(by: { $0.key < $1.key }) {
                 let s = EvaluationScore()
                 s.$assignment.id = assignmentID
                 s.itemCode = code
                 s.score = score
-                try await s.create(on: db)
+                try await tx.create(s)
             }
             for code in card.bonuses.sorted() {
                 let s = EvaluationScore()
                 s.$assignment.id = assignmentID
                 s.itemCode = code
                 s.score = 1
-                try await s.create(on: db)
+                try await tx.create(s)
             }
             x.comment = v["comment"].isEmpty ? nil : v["comment"]
             x.totalHundredths = card.total(in: grid).hundredths
             if handIn { x.handedInAt = now }
-            try await x.update(on: db)
-            try await Audit.record(handIn ? "evaluation.handed_in" : "evaluation.scored", entity: "application", id: x.$application.id,
-                                   summary: card.total(in: grid).description, by: req, on: db)
+            try await tx.update(x)
+            try await tx.audit(handIn ? "evaluation.handed_in" : "evaluation.scored", entity: "application", id: x.$application.id,
+                                   summary: card.total(in: grid).description, by: req)
         }
         return try await req.redirect("/evaluations/\(assignmentID)", flash: handIn ? "evaluation.flash.handed_in" : "evaluation.flash.saved")
     }

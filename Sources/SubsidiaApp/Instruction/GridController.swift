@@ -33,7 +33,7 @@ enum GridController {
     }
 
     static func render(_ req: Request, call: Call, grid: ScoringGrid, values: FormValues?, errors: FormErrors) async throws -> Response {
-        let locked = try await isLocked(call.id!, on: req.db)
+        let locked = try await isLocked(call.id!, on: req.store)
         var form: FormView?
         if !locked {
             var f = FormBuilder(req, values: values ?? Self.values(of: grid), errors: errors)
@@ -58,20 +58,19 @@ enum GridController {
     }
 
     /// True once any evaluator has scored an application of the call.
-    static func isLocked(_ call: UUID, on db: any Database) async throws -> Bool {
-        guard let sql = db as? any SQLDatabase else { return false }
+    static func isLocked(_ call: UUID, on store: any StoreReading) async throws -> Bool {
         struct Row: Decodable { let n: Int }
-        return try await sql.raw("""
+        return try await store.first(Row.self, """
             SELECT COUNT(*) AS n FROM evaluation_scores s JOIN evaluation_assignments x ON x.id = s.assignment_id \
             JOIN applications a ON a.id = x.application_id WHERE a.call_id = \(bind: call)
-            """).first(decoding: Row.self).map { $0.n > 0 } ?? false
+            """).map { $0.n > 0 } ?? false
     }
 
     static func save(_ req: Request) async throws -> Response {
         _ = try InstructionController.officer(req)
         let call = try await StaffCallsController.loadCall(req)
         let current = call.scoringGrid
-        if try await isLocked(call.id!, on: req.db) { return try await render(req, call: call, grid: current, values: nil, errors: FormErrors()) }
+        if try await isLocked(call.id!, on: req.store) { return try await render(req, call: call, grid: current, values: nil, errors: FormErrors()) }
         let v = req.formValues()
         var errors = FormErrors()
         func number(_ name: String) -> Int? {
@@ -94,11 +93,11 @@ enum GridController {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         call.scoringGridJSON = String(decoding: try encoder.encode(grid), as: UTF8.self)
-        try await req.transaction { db in
-            try await call.save(on: db)
-            try await Audit.record("call.grid_changed", entity: "call", id: call.id,
+        try await req.store.write { tx in
+            try await tx.save(call)
+            try await tx.audit("call.grid_changed", entity: "call", id: call.id,
                                    summary: "scale 0–\(scale); " + grid.criteria.map { "\($0.code) \($0.weight)" }.joined(separator: ", ")
-                                       + "; " + grid.bonuses.map { "\($0.code) +\($0.points)" }.joined(separator: ", "), by: req, on: db)
+                                       + "; " + grid.bonuses.map { "\($0.code) +\($0.points)" }.joined(separator: ", "), by: req)
         }
         return try await req.redirect("/staff/calls/\(call.id!)/grid", flash: "grid.flash.saved")
     }

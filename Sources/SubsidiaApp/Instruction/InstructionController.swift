@@ -13,9 +13,9 @@ enum InstructionController {
 
     static func load(_ req: Request) async throws -> (User, ApplicationBundle) {
         let user = try officer(req)
-        guard let id = req.parameters.get("appID", as: UUID.self), let app = try await GrantApplication.find(id, on: req.db),
+        guard let id = req.parameters.get("appID", as: UUID.self), let app = try await req.store.find(GrantApplication.self, id),
               !ApplicationLifecycle.isEditable(app.applicationStatus) else { throw Abort(.notFound) }
-        return (user, try await ApplicationBundle.load(app, on: req.reads))
+        return (user, try await ApplicationBundle.load(app, on: req.store))
     }
 
     /// Which of the page's forms was sent with errors, to show them there.
@@ -83,13 +83,13 @@ enum InstructionController {
         let base = "/staff/applications/\(id)"
         func form(_ which: Sent) -> (FormValues, FormErrors) { sent == which ? (values, errors) : (FormValues(), FormErrors()) }
 
-        async let requestsQ = MissingItemRequest.query(on: req.db).filter(\.$application.$id == id).sort(\.$requestedAt, .descending).all()
-        async let checksQ = EligibilityCheck.query(on: req.db).filter(\.$application.$id == id).all()
-        async let assignmentsQ = EvaluationAssignment.query(on: req.db).filter(\.$application.$id == id).with(\.$evaluator).sort(\.$assignedAt).all()
-        async let decisionsQ = DecisionLetters.list(of: id, on: req.db)
-        async let commentsQ = ApplicationComment.query(on: req.db).filter(\.$application.$id == id).sort(\.$createdAt, .descending).all()
-        async let historyQ = AuditEvent.query(on: req.db).filter(\.$entityID == id.uuidString).sort(\.$occurredAt, .descending).limit(50).all()
-        async let evaluatorsQ = User.query(on: req.db).filter(\.$role == UserRole.evaluator.rawValue).filter(\.$isActive == true).sort(\.$name).all()
+        async let requestsQ = req.store.query(MissingItemRequest.self).filter(\.$application.$id == id).sort(\.$requestedAt, .descending).all()
+        async let checksQ = req.store.query(EligibilityCheck.self).filter(\.$application.$id == id).all()
+        async let assignmentsQ = req.store.query(EvaluationAssignment.self).filter(\.$application.$id == id).with(\.$evaluator).sort(\.$assignedAt).all()
+        async let decisionsQ = DecisionLetters.list(of: id, on: req.store)
+        async let commentsQ = req.store.query(ApplicationComment.self).filter(\.$application.$id == id).sort(\.$createdAt, .descending).all()
+        async let historyQ = req.store.query(AuditEvent.self).filter(\.$entityID == id.uuidString).sort(\.$occurredAt, .descending).limit(50).all()
+        async let evaluatorsQ = req.store.query(User.self).filter(\.$role == UserRole.evaluator.rawValue).filter(\.$isActive == true).sort(\.$name).all()
         let (requests, checks, assignments, decisions, comments, history, evaluatorUsers) =
             try await (requestsQ, checksQ, assignmentsQ, decisionsQ, commentsQ, historyQ, evaluatorsQ)
 
@@ -125,7 +125,7 @@ enum InstructionController {
         }
 
         // Eligibility (COM-01, COM-03, AMIF-04): the automatic results as they stood at submission.
-        let (_, results) = try await bundle.evaluate(on: req.reads, now: a.submittedAt ?? req.now, language: req.language)
+        let (_, results) = try await bundle.evaluate(on: req.store, now: a.submittedAt ?? req.now, language: req.language)
         let items = EligibilityReview.items(for: bundle.ruleSet)
         var eligibilityForm: FormView?
         if status == .inReview {
@@ -185,9 +185,9 @@ enum InstructionController {
         var bindingText: String?
         var approveForm: FormView?
         if status == .evaluated {
-            let proposal = try await proposal(bundle, on: req.db)
+            let proposal = try await proposal(bundle, on: req.store)
             proposalText = req.t("instruction.proposal", req.money(proposal.maximum))
-            bindingText = proposal.binding.map { ApplicationsController.capSentence($0, bundle: bundle, req: req) } ?? req.t("instruction.binding_requested")
+            bindingText = proposal.binding.map { ApplicationTexts.capSentence($0, bundle: bundle, req: req) } ?? req.t("instruction.binding_requested")
             let (v0, e) = form(.approve)
             var v = v0
             if sent != .approve { v["amount"] = MoneyFormatter.plainDecimal(proposal.maximum) }
@@ -230,7 +230,7 @@ enum InstructionController {
                                                 + ($0.answeredAt.map { " – " + req.t("instruction.answered_on", req.dateTime($0)) } ?? ""),
                                                 detail: $0.items) },
             canMarkComplete: status == .submitted && completeness.isComplete, itemsForm: itemsForm,
-            results: ApplicationsController.checkResults(results, bundle: bundle, req: req), eligibilityForm: eligibilityForm, checks: checkLines,
+            results: ApplicationTexts.checkResults(results, bundle: bundle, req: req), eligibilityForm: eligibilityForm, checks: checkLines,
             evaluators: evaluators, mean: summary.mean.map { points($0.hundredths, req) }, spread: summary.spread.map { points($0.hundredths, req) },
             assignForm: assignForm, assessmentForm: assessmentForm, assessment: status == .inEvaluation ? nil : a.assessment,
             proposal: proposalText, binding: bindingText, approveForm: approveForm, rejectForm: rejectForm, cancelForm: cancelForm,
@@ -260,280 +260,9 @@ enum InstructionController {
     }
 
     /// The maximum that can be granted now, with what the call's decisions have already committed.
-    static func proposal(_ bundle: ApplicationBundle, on db: any Database) async throws -> GrantProposal {
+    static func proposal(_ bundle: ApplicationBundle, on store: any StoreReading) async throws -> GrantProposal {
         let committed = try await ApplicationBundle.committed(call: bundle.call.call.id!, action: bundle.application.actionCode,
-                                                             excluding: bundle.application.id!, on: Reads(db, store: nil))
+                                                             excluding: bundle.application.id!, on: store)
         return GrantProposal(cap: bundle.cap(committed: committed), requested: bundle.application.requested ?? .zero)
-    }
-
-    // MARK: Steps
-
-    /// Runs one step: the refusal of a SubsidiaCore check becomes the form's message, nothing written.
-    static func step(
-        _ req: Request, loaded: (User, ApplicationBundle)? = nil, sent: Sent, field: String, flash: String,
-        _ body: @Sendable @escaping (User, ApplicationBundle, FormValues, any Database) async throws -> Void
-    ) async throws -> Response {
-        let (user, bundle) = if let loaded { loaded } else { try await load(req) }
-        let values = req.formValues()
-        do {
-            try await req.transaction { db in try await body(user, bundle, values, db) }
-        } catch let refusal as Instruction.Refusal {
-            var errors = FormErrors()
-            errors.add(field, refusal.messageKey)
-            return try await render(req, bundle: bundle, values: values, errors: errors, sent: sent)
-        } catch let invalid as InvalidForm {
-            return try await render(req, bundle: bundle, values: values, errors: invalid.errors, sent: sent)
-        }
-        return try await req.redirect("/staff/applications/\(bundle.application.id!)", flash: flash)
-    }
-
-    struct InvalidForm: Error { let errors: FormErrors }
-
-    /// A text field without its surrounding blanks, refused with the field's message when longer than `max`.
-    static func bounded(_ v: FormValues, _ name: String, max: Int) throws -> String {
-        let text = v[name].trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.count > max {
-            var e = FormErrors()
-            e.add(name, "error.too_long", String(max))
-            throw InvalidForm(errors: e)
-        }
-        return text
-    }
-
-    /// Re-reads the status inside the step's transaction, so two officers cannot both move the same file.
-    static func status(_ id: UUID, on db: any Database) async throws -> ApplicationStatus {
-        guard let status = try await StatusChanges.current(id, on: db) else { throw Abort(.notFound) }
-        return status
-    }
-
-    /// COM-15: asks the applicant for the missing items, by mail and on their dashboard.
-    static func requestItems(_ req: Request) async throws -> Response {
-        let now = req.now
-        return try await step(req, sent: .items, field: "items", flash: "instruction.flash.items_requested") { user, bundle, v, db in
-            let id = bundle.application.id!
-            var errors = FormErrors()
-            errors.required(v, "items", max: 2000)
-            guard let due = CalendarDate(iso: v["due_date"]) else {
-                errors.add("due_date", "error.date")
-                throw InvalidForm(errors: errors)
-            }
-            if !errors.isEmpty { throw InvalidForm(errors: errors) }
-            let current = try await status(id, on: db)
-            do {
-                try Instruction.checkRequestItems(from: current, items: [v["items"]], due: due, today: LuxembourgTime.calendarDate(of: now))
-            } catch let refusal as Instruction.Refusal {
-                errors.add(refusal == .dueDateNotLater ? "due_date" : "items", refusal.messageKey)
-                throw InvalidForm(errors: errors)
-            }
-            let r = MissingItemRequest()
-            r.$application.id = id
-            r.requestedBy = user.id!
-            r.requestedAt = now
-            r.items = v["items"]
-            r.dueDate = due.iso
-            try await r.create(on: db)
-            try await StatusChanges.fire(.requestItems, on: id, from: current, by: .staff(user.userRole), now: now, on: db)
-            try await notifyApplicant(req, bundle: bundle, subject: "instruction.mail.items_subject", body: "instruction.mail.items_body",
-                                      args: { [v["items"], DateText.date(due, $0)] }, on: db)
-            try await Audit.record("application.items_requested", entity: "application", id: id, summary: v["items"], by: req, on: db)
-        }
-    }
-
-    /// COM-14, COM-15: the officer declares the file complete; eligibility review starts.
-    static func markComplete(_ req: Request) async throws -> Response {
-        let now = req.now
-        return try await step(req, sent: .items, field: "items", flash: "instruction.flash.complete") { user, bundle, _, db in
-            let id = bundle.application.id!
-            let current = try await status(id, on: db)
-            try Instruction.checkComplete(from: current, completeness: completeness(bundle))
-            try await StatusChanges.fire(.declareComplete, on: id, from: current, by: .staff(user.userRole), now: now, on: db)
-            try await Audit.record("application.complete", entity: "application", id: id, by: req, on: db)
-        }
-    }
-
-    /// COM-01, COM-03, AMIF-04: records the checklist; all passed sends the file to evaluation.
-    static func recordEligibility(_ req: Request) async throws -> Response {
-        let now = req.now
-        let loaded = try await load(req)
-        let (_, results) = try await loaded.1.evaluate(on: req.reads, now: loaded.1.application.submittedAt ?? now, language: req.language)
-        let automaticFailures = results.filter { $0.outcome == .failed }.count
-        return try await step(req, loaded: loaded, sent: .eligibility, field: "check_", flash: "instruction.flash.eligibility") { user, bundle, v, db in
-            let id = bundle.application.id!
-            let items = EligibilityReview.items(for: bundle.ruleSet)
-            var review = EligibilityReview(items: items, answers: [:])
-            var errors = FormErrors()
-            for item in items {
-                let choice = v["check_" + item.code]
-                let why = v["why_" + item.code].trimmingCharacters(in: .whitespacesAndNewlines)
-                if choice != "yes" && choice != "no" { errors.add("check_" + item.code, "instruction.refusal.checklist_unanswered") }
-                if why.isEmpty { errors.add("why_" + item.code, "instruction.refusal.justification_missing") }
-                if why.count > 2000 { errors.add("why_" + item.code, "error.too_long", "2000") }
-                if choice == "yes" || choice == "no" { review.answers[item.code] = .init(passed: choice == "yes", justification: why) }
-            }
-            if !errors.isEmpty { throw InvalidForm(errors: errors) }
-            let current = try await status(id, on: db)
-            guard ApplicationLifecycle.allows(.declareEligible, from: current) else { throw Instruction.Refusal.wrongStatus }
-            for item in items {
-                guard let answer = review.answers[item.code] else { continue }
-                let c = try await EligibilityCheck.query(on: db).filter(\.$application.$id == id).filter(\.$itemCode == item.code).first()
-                    ?? EligibilityCheck()
-                c.$application.id = id
-                c.itemCode = item.code
-                c.passed = answer.passed
-                c.justification = answer.justification
-                c.checkedBy = user.id!
-                c.checkedAt = now
-                try await c.save(on: db)
-            }
-            // A failed item or rule keeps the file here, for a rejection with reasons.
-            if (try? Instruction.checkEligible(from: current, review: review, automaticFailures: automaticFailures)) != nil {
-                try await StatusChanges.fire(.declareEligible, on: id, from: current, by: .staff(user.userRole), now: now, on: db)
-                try await Audit.record("application.eligible", entity: "application", id: id, by: req, on: db)
-            } else {
-                try await Audit.record("application.eligibility_failed", entity: "application", id: id,
-                                       summary: review.failed.map(\.code).joined(separator: ", "), by: req, on: db)
-            }
-        }
-    }
-
-    /// COM-09: assigns an evaluator, who must declare the absence of a conflict of interest first.
-    static func assign(_ req: Request) async throws -> Response {
-        let now = req.now
-        return try await step(req, sent: .assign, field: "evaluator", flash: "instruction.flash.assigned") { user, bundle, v, db in
-            let id = bundle.application.id!
-            // Evaluators are assigned while the file is in evaluation (the status stays).
-            guard try await status(id, on: db) == .inEvaluation else { throw Instruction.Refusal.wrongStatus }
-            guard let evaluatorID = UUID(uuidString: v["evaluator"]), let evaluator = try await User.find(evaluatorID, on: db),
-                  evaluator.userRole == .evaluator, evaluator.isActive else {
-                var e = FormErrors()
-                e.add("evaluator", "instruction.choose_evaluator")
-                throw InvalidForm(errors: e)
-            }
-            let existing = try await EvaluationAssignment.query(on: db).filter(\.$application.$id == id)
-                .filter(\.$evaluator.$id == evaluatorID).first()
-            guard existing == nil else {
-                var e = FormErrors()
-                e.add("evaluator", "instruction.already_assigned")
-                throw InvalidForm(errors: e)
-            }
-            let x = EvaluationAssignment()
-            x.$application.id = id
-            x.$evaluator.id = evaluatorID
-            x.assignedBy = user.id!
-            x.assignedAt = now
-            x.declaration = EvaluationAssignment.Declaration.pending.rawValue
-            try await x.create(on: db)
-            try await Mailer.enqueue(to: evaluator.email, userID: evaluator.id, subject: req.t("evaluation.mail.subject"),
-                                     body: req.t("evaluation.mail.body", req.application.subsidiaConfig.baseURL + "/evaluations"),
-                                     kind: "evaluation", now: now, on: db)
-            try await Audit.record("evaluation.assigned", entity: "application", id: id, summary: evaluator.email, by: req, on: db)
-        }
-    }
-
-    /// COM-10: the consolidated assessment closes the evaluation, with the mean of the totals handed in.
-    static func closeEvaluation(_ req: Request) async throws -> Response {
-        let now = req.now
-        return try await step(req, sent: .assessment, field: "assessment", flash: "instruction.flash.evaluated") { user, bundle, v, db in
-            let id = bundle.application.id!
-            let text = try bounded(v, "assessment", max: 8000)
-            let handed = try await EvaluationAssignment.query(on: db).filter(\.$application.$id == id).filter(\.$handedInAt != nil).all()
-            let current = try await status(id, on: db)
-            try Instruction.checkConsolidate(from: current, handedIn: handed.count, assessment: text)
-            let mean = ScoreSummary(totals: handed.compactMap { $0.totalHundredths.map(Points.init(hundredths:)) }).mean
-            try await StatusChanges.fire(.closeEvaluation, on: id, from: current, by: .staff(user.userRole), now: now,
-                                         [("assessment", text), ("score_hundredths", mean?.hundredths)], on: db)
-            try await Audit.record("application.evaluated", entity: "application", id: id, summary: mean?.description ?? "", by: req, on: db)
-        }
-    }
-
-    /// COM-17 with AMIF-02: the approval is checked against the envelopes inside the transaction that holds
-    /// the call's approval lock (see `Decisions.approve`).
-    static func approve(_ req: Request) async throws -> Response {
-        let (_, bundle) = try await load(req)
-        let values = req.formValues()
-        guard let amount = Money.parse(values["amount"]), amount <= Money.inputMaximum else {
-            var e = FormErrors()
-            e.add("amount", "error.amount")
-            return try await render(req, bundle: bundle, values: values, errors: e, sent: .approve)
-        }
-        do {
-            try await Decisions.approve(req, application: bundle.application.id!, amount: amount)
-        } catch let refusal as Instruction.Refusal {
-            var e = FormErrors()
-            e.add("amount", refusal.messageKey)
-            let fresh = try await ApplicationBundle.load(try await ApplicationsController.reload(req, bundle.application), on: req.reads)
-            return try await render(req, bundle: fresh, values: values, errors: e, sent: .approve)
-        }
-        return try await req.redirect("/staff/applications/\(bundle.application.id!)", flash: "instruction.flash.approved")
-    }
-
-    /// COM-17: a rejection with reasons the applicant reads. Nothing was committed, so nothing is freed.
-    static func reject(_ req: Request) async throws -> Response {
-        let now = req.now
-        return try await step(req, sent: .reject, field: "reasons", flash: "instruction.flash.rejected") { user, bundle, v, db in
-            let id = bundle.application.id!
-            let reasons = try bounded(v, "reasons", max: 4000)
-            let current = try await status(id, on: db)
-            try Instruction.checkReject(from: current, reasons: reasons)
-            // The status first: a withdrawal that came first leaves no rejection letter behind.
-            try await StatusChanges.fire(.reject, on: id, from: current, by: .staff(user.userRole), now: now,
-                                         [("decision_reasons", reasons), ("decided_at", now)], on: db)
-            try await Decisions.record(.rejected, bundle: bundle, amount: nil, reasons: reasons, binding: nil, by: user, req: req, on: db)
-            try await Audit.record("application.rejected", entity: "application", id: id, summary: reasons, by: req, on: db)
-        }
-    }
-
-    /// An approval is cancelled only with a reason; its amount is freed (the file goes back to `evaluated`).
-    static func cancel(_ req: Request) async throws -> Response {
-        let now = req.now
-        return try await step(req, sent: .cancel, field: "reason", flash: "instruction.flash.cancelled") { user, bundle, v, db in
-            let id = bundle.application.id!
-            let reason = try bounded(v, "reason", max: 4000)
-            let current = try await status(id, on: db)
-            try Instruction.checkCancelApproval(from: current, reason: reason)
-            let freed = try await GrantApplication.find(id, on: db)?.grantedCents
-            try await StatusChanges.fire(.cancelApproval, on: id, from: current, by: .staff(user.userRole), now: now,
-                                         [("granted_cents", Int64?.none), ("decided_at", Date?.none)], on: db)
-            try await Decisions.record(.cancelled, bundle: bundle, amount: freed, reasons: reason, binding: nil, by: user, req: req, on: db)
-            try await Audit.record("application.approval_cancelled", entity: "application", id: id,
-                                   summary: (freed.map { Money(cents: $0).description } ?? "") + " – " + reason, by: req, on: db)
-        }
-    }
-
-    /// An internal note: staff only, never shown to the applicant.
-    static func comment(_ req: Request) async throws -> Response {
-        let now = req.now
-        return try await step(req, sent: .comment, field: "comment", flash: "instruction.flash.comment") { user, bundle, v, db in
-            var errors = FormErrors()
-            errors.required(v, "comment", max: 4000)
-            if !errors.isEmpty { throw InvalidForm(errors: errors) }
-            let c = ApplicationComment()
-            c.$application.id = bundle.application.id!
-            c.authorID = user.id!
-            c.authorName = user.name
-            c.createdAt = now
-            c.body = v["comment"].trimmingCharacters(in: .whitespacesAndNewlines)
-            try await c.create(on: db)
-            try await Audit.record("application.comment", entity: "application", id: bundle.application.id, by: req, on: db)
-        }
-    }
-
-    /// A message to the applicant organisation's first contact and its members, by mail (outbox).
-    /// `args` gives the body's values in each recipient's language (dates and amounts are written per language).
-    static func notifyApplicant(
-        _ req: Request, bundle: ApplicationBundle, subject: String, body: String, args: (Language) -> [String], on db: any Database
-    ) async throws {
-        let a = bundle.application
-        let members = try await Membership.query(on: db).filter(\.$organisation.$id == a.$organisation.id).with(\.$user).all().map(\.user)
-        var sent = Set<String>()
-        let link = req.application.subsidiaConfig.baseURL + "/applications/\(a.id!)"
-        for (email, userID, language) in [(a.contact1Email, nil, nil)] + members.map({ ($0.email, $0.id, $0.language) }) {
-            guard sent.insert(email.lowercased()).inserted else { continue }
-            let lang = language.flatMap(Language.init(rawValue:)) ?? req.language
-            let catalogue = req.application.catalogue
-            try await Mailer.enqueue(to: email, userID: userID, subject: catalogue.text(subject, lang, [a.reference ?? ""]),
-                                     body: catalogue.text(body, lang, [a.reference ?? "", a.title] + args(lang)) + "\n\n" + link,
-                                     kind: "instruction", now: req.now, on: db)
-        }
     }
 }

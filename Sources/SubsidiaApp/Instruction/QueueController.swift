@@ -1,5 +1,4 @@
 import Fluent
-import FluentSQLiteDriver
 import Foundation
 import SQLKit
 import SubsidiaCore
@@ -54,7 +53,7 @@ enum QueueController {
 
         /// The WHERE clause, shared by the page, its count and the export, over `applications a` (or on SQLite
         /// with `onKeys`, over the search's table of queue columns, M009).
-        func conditions(postgres: Bool, onKeys: Bool = false) -> SQLQueryString {
+        func conditions(on engine: StoreEngine, onKeys: Bool = false) -> SQLQueryString {
             var parts: [SQLQueryString] = ["a.status <> 'draft'"]
             if let call { parts.append("a.call_id = \(bind: call)") }
             if let status { parts.append("a.status = \(bind: status.rawValue)") }
@@ -65,7 +64,7 @@ enum QueueController {
             if let maxCents { parts.append("a.requested_cents <= \(bind: maxCents)") }
             if let from { parts.append("a.submitted_at >= \(bind: LuxembourgTime.instant(from))") }
             if let to { parts.append("a.submitted_at < \(bind: LuxembourgTime.instant(to.adding(days: 1)))") }
-            if let search = SearchIndex.condition(q, postgres: postgres, onKeys: onKeys) { parts.append(search) }
+            if let search = SearchIndex.condition(q, on: engine, onKeys: onKeys) { parts.append(search) }
             return parts.dropFirst().reduce(parts[0]) { $0 + " AND " + $1 }
         }
     }
@@ -125,25 +124,25 @@ enum QueueController {
 
     /// `columns` of up to `limit` rows in the filters' order, starting after `cursor`: the page and the export's
     /// batches read alike.
-    static func select(_ columns: SQLQueryString, _ filters: Filters, after cursor: String?, limit: Int, postgres: Bool) -> SQLQueryString {
+    static func select(_ columns: SQLQueryString, _ filters: Filters, after cursor: String?, limit: Int, on engine: StoreEngine) -> SQLQueryString {
         let (order, keyset) = order(filters.sort, after: cursor)
-        var condition = filters.conditions(postgres: postgres)
+        var condition = filters.conditions(on: engine)
         if let keyset { condition = condition + " AND " + keyset }
         return "SELECT " + columns + " FROM applications a JOIN calls c ON c.id = a.call_id WHERE " + condition
             + " ORDER BY " + order + " LIMIT \(literal: limit)"
     }
 
     /// One page of rows in the filters' order, starting after `cursor`.
-    static func rows(_ filters: Filters, after cursor: String?, limit: Int, on sql: any SQLDatabase, postgres: Bool) async throws -> [Row] {
-        try await sql.raw(select(columns, filters, after: cursor, limit: limit, postgres: postgres)).all(decoding: Row.self)
+    static func rows(_ filters: Filters, after cursor: String?, limit: Int, on store: Store) async throws -> [Row] {
+        try await store.rows(Row.self, select(columns, filters, after: cursor, limit: limit, on: store.engine))
     }
 
     /// Counted up to a bound: beyond it the officer narrows the filters rather than reads the figure (the
     /// filters alone can match most of the 100,000 applications).
-    static func boundedCount(_ filters: Filters, on sql: any SQLDatabase, postgres: Bool) async throws -> Int {
+    static func boundedCount(_ filters: Filters, on store: Store) async throws -> Int {
         struct Count: Decodable { let n: Int }
-        return try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT 1 FROM applications a WHERE " + filters.conditions(postgres: postgres)
-                                 + " LIMIT \(literal: countBound + 1)) counted").first(decoding: Count.self)?.n ?? 0
+        return try await store.first(Count.self, "SELECT COUNT(*) AS n FROM (SELECT 1 FROM applications a WHERE " + filters.conditions(on: store.engine)
+                                 + " LIMIT \(literal: countBound + 1)) counted")?.n ?? 0
     }
 
     /// A search's page and its exact count in one pass: the matches' sort keys are read once into a
@@ -153,17 +152,30 @@ enum QueueController {
     /// matches, in the `sqlite3` shell: 28 ms when the page and the count each read every match from the table,
     /// 20–27 ms for one pass through each match's id (M007), 7–13 ms through the narrow table.
     /// Nil when the page is empty after a cursor, where the set gives no row to carry the count.
-    static func searchPage(_ filters: Filters, after cursor: String?, limit: Int, on sql: any SQLDatabase, postgres: Bool)
+    static func searchPage(_ filters: Filters, after cursor: String?, limit: Int, on store: Store)
         async throws -> (rows: [Row], total: Int)? {
         let (order, keyset) = order(filters.sort, after: cursor)
-        let matches: SQLQueryString = postgres ? "applications a WHERE " + filters.conditions(postgres: true)
-            : "application_search_keys a WHERE " + filters.conditions(postgres: false, onKeys: true)
-        let found = try await sql.raw("WITH m AS MATERIALIZED (SELECT a.id, a.submitted_at, a.requested_cents, a.score_hundredths FROM "
+        let engine = store.engine
+        let matches = SearchIndex.matches(on: engine) { filters.conditions(on: engine, onKeys: $0) }
+        let found = try await store.rows(Counted.self, "WITH m AS MATERIALIZED (SELECT a.id, a.submitted_at, a.requested_cents, a.score_hundredths FROM "
             + matches + ") SELECT " + columns
             + ", (SELECT COUNT(*) FROM m) AS total FROM applications a JOIN calls c ON c.id = a.call_id WHERE a.id IN (SELECT a.id FROM m a"
-            + (keyset.map { " WHERE " + $0 } ?? "") + " ORDER BY " + order + " LIMIT \(literal: limit)) ORDER BY " + order).all()
+            + (keyset.map { " WHERE " + $0 } ?? "") + " ORDER BY " + order + " LIMIT \(literal: limit)) ORDER BY " + order)
         guard let first = found.first else { return cursor == nil ? ([], 0) : nil }
-        return (try found.map { try $0.decode(model: Row.self) }, try first.decode(column: "total", as: Int.self))
+        return (found.map(\.row), first.total)
+    }
+
+    /// A row of the search's page with the count of all its matches.
+    struct Counted: Decodable, Sendable {
+        let row: Row
+        let total: Int
+
+        init(from decoder: any Decoder) throws {
+            row = try Row(from: decoder)
+            total = try decoder.container(keyedBy: Key.self).decode(Int.self, forKey: .total)
+        }
+
+        private enum Key: String, CodingKey { case total }
     }
 
     struct Page: Encodable, Sendable {
@@ -195,24 +207,23 @@ enum QueueController {
 
     static func queue(_ req: Request) async throws -> Response {
         _ = try InstructionController.officer(req)
-        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let store = req.store
         let filters = Filters(req)
-        let postgres = DatabaseSetup.isPostgres(req.db)
         var rows: [Row] = []
         var total = 0
         let after = (try? req.query.get(String.self, at: "after")).map { String($0.prefix(80)) }
         var exact = false
         if filters.errors.isEmpty {
-            if filters.searches, let found = try await searchPage(filters, after: after, limit: pageSize + 1, on: sql, postgres: postgres) {
+            if filters.searches, let found = try await searchPage(filters, after: after, limit: pageSize + 1, on: store) {
                 (rows, total, exact) = (found.rows, found.total, true)
             } else {
-                rows = try await Self.rows(filters, after: after, limit: pageSize + 1, on: sql, postgres: postgres)
-                total = try await boundedCount(filters, on: sql, postgres: postgres)
+                rows = try await Self.rows(filters, after: after, limit: pageSize + 1, on: store)
+                total = try await boundedCount(filters, on: store)
             }
         }
         let more = rows.count > pageSize
         rows = Array(rows.prefix(pageSize))
-        let calls = try await sql.select().columns("id", "reference").from(Call.schema).orderBy("reference").all(decoding: CallOption.self)
+        let calls = try await store.rows(CallOption.self, "SELECT id, reference FROM \(ident: Call.schema) ORDER BY reference")
         let query = (req.url.query ?? "").split(separator: "&").filter { !$0.hasPrefix("after=") }.joined(separator: "&")
         let path = "/staff/applications"
         let next = more ? rows.last.map { path + "?" + (query.isEmpty ? "" : query + "&") + "after=" + cursor(of: $0, sort: filters.sort) } : nil
@@ -260,66 +271,42 @@ enum QueueController {
 
     /// One batch of the export's lines, in the page's order after `cursor`, and the cursor after its last line
     /// (nil when the batch is not full: it was the last).
-    static func exportBatch(_ filters: Filters, after cursor: String?, size: Int, on db: any Database, postgres: Bool)
+    static func exportBatch(_ filters: Filters, after cursor: String?, size: Int, on store: Store)
         async throws -> (lines: [ExportLine], next: String?) {
-        let query = select(exportColumns, filters, after: cursor, limit: size, postgres: postgres)
-        if let rows = try await SQLiteReads.rows(query, on: db) {
-            let lines = rows.map(ExportLine.init(sqlite:))
-            guard lines.count == size, let last = lines.last, let id = rows.last?.column("id")?.string.flatMap(UUID.init(uuidString:))
-            else { return (lines, nil) }
-            return (lines, Self.cursor(filters.sort, id: id, submittedAt: last.submittedAt, requestedCents: last.requestedCents,
-                                       scoreHundredths: last.scoreHundredths))
-        }
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-        let rows = try await sql.raw(query).all()
-        let next = rows.count == size ? try rows.last.map { Self.cursor(of: try $0.decode(model: Row.self), sort: filters.sort) } : nil
-        return (try rows.map(ExportLine.init), next)
+        let rows = try await store.table(select(exportColumns, filters, after: cursor, limit: size, on: store.engine))
+        let lines = try rows.map(ExportLine.init)
+        guard lines.count == size, let last = lines.last, let id = try rows.last?.uuid("id") else { return (lines, nil) }
+        return (lines, Self.cursor(filters.sort, id: id, submittedAt: last.submittedAt, requestedCents: last.requestedCents,
+                                   scoreHundredths: last.scoreHundredths))
     }
 
     /// The page's columns, the texts never null (one read per text column instead of a null check and a read).
-    /// `ExportLine.init(sqlite:)` reads them in this order.
+    /// `ExportLine` reads them by name.
     static let exportColumns: SQLQueryString = """
         a.id, COALESCE(a.reference, '') AS reference, a.title, a.legal_name, a.legal_form, a.locality, a.status, \
         COALESCE(a.action_code, '') AS action_code, a.requested_cents, a.submitted_at, a.score_hundredths, c.reference AS call_reference
         """
 
-    /// An export line, read column by column: SQLKit's generic decoding of a whole `Row` (a keyed container per
-    /// row, the id parsed as a UUID) was over a quarter of the export's time, and the lines need no id.
+    /// An export line, read column by column (`Store.table`): SQLKit's generic decoding of a whole `Row` (a keyed
+    /// container per row, the id parsed as a UUID) was over a quarter of the export's time, and the lines need no id.
     struct ExportLine {
         let reference, call, title, applicant, legalForm, commune, action, status: String
         let requestedCents: Int64?
         let submittedAt: Date?
         let scoreHundredths: Int?
 
-        init(_ row: any SQLRow) throws {
-            func text(_ column: String) throws -> String { try row.decode(column: column, as: String.self) }
-            reference = try text("reference")
-            call = try text("call_reference")
-            title = try text("title")
-            applicant = try text("legal_name")
-            legalForm = try text("legal_form")
-            commune = try text("locality")
-            action = try text("action_code")
-            status = try text("status")
-            requestedCents = try row.decodeNil(column: "requested_cents") ? nil : try row.decode(column: "requested_cents", as: Int64.self)
-            submittedAt = try row.decodeNil(column: "submitted_at") ? nil : try row.decode(column: "submitted_at", as: Date.self)
-            scoreHundredths = try row.decodeNil(column: "score_hundredths") ? nil : try row.decode(column: "score_hundredths", as: Int.self)
-        }
-
-        /// A row of `exportColumns` read from SQLite, by position (SQLite keeps dates as seconds since 1970).
-        init(sqlite row: SQLiteRow) {
-            let c = row.columns.map(\.data)
-            reference = c[1].string ?? ""
-            title = c[2].string ?? ""
-            applicant = c[3].string ?? ""
-            legalForm = c[4].string ?? ""
-            commune = c[5].string ?? ""
-            status = c[6].string ?? ""
-            action = c[7].string ?? ""
-            requestedCents = c[8].integer.map(Int64.init)
-            submittedAt = c[9].double.map(Date.init(timeIntervalSince1970:))
-            scoreHundredths = c[10].integer
-            call = c[11].string ?? ""
+        init(_ row: StoreRow) throws {
+            reference = try row.text("reference") ?? ""
+            call = try row.text("call_reference") ?? ""
+            title = try row.text("title") ?? ""
+            applicant = try row.text("legal_name") ?? ""
+            legalForm = try row.text("legal_form") ?? ""
+            commune = try row.text("locality") ?? ""
+            action = try row.text("action_code") ?? ""
+            status = try row.text("status") ?? ""
+            requestedCents = try row.integer("requested_cents")
+            submittedAt = try row.date("submitted_at")
+            scoreHundredths = try row.integer("score_hundredths").map { Int($0) }
         }
     }
 
@@ -333,8 +320,7 @@ enum QueueController {
         _ = try InstructionController.officer(req)
         let filters = Filters(req)
         guard filters.errors.isEmpty else { throw Abort(.badRequest) }
-        let db = req.db
-        let postgres = DatabaseSetup.isPostgres(db)
+        let store = req.store
         let response = Response(status: .ok)
         let catalogue = req.application.catalogue
         let language = req.language
@@ -368,10 +354,10 @@ enum QueueController {
                 }
                 // The next batch is read while this one is written out: the database works on its thread while
                 // the lines are formatted here.
-                var batch = try await exportBatch(filters, after: nil, size: size, on: db, postgres: postgres)
+                var batch = try await exportBatch(filters, after: nil, size: size, on: store)
                 while true {
                     let (lines, next) = batch
-                    async let following: (lines: [ExportLine], next: String?) = next == nil ? ([], nil) : exportBatch(filters, after: next, size: size, on: db, postgres: postgres)
+                    async let following: (lines: [ExportLine], next: String?) = next == nil ? ([], nil) : exportBatch(filters, after: next, size: size, on: store)
                     switch format {
                     case .csv:
                         var chunk = ByteBuffer()

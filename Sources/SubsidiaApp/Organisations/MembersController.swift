@@ -39,8 +39,8 @@ enum MembersController {
     private static func render(_ req: Request, values: FormValues, errors: FormErrors) async throws -> Response {
         let a = try await OrganisationsController.access(req)
         let orgID = a.organisation.id!
-        let members = try await Membership.query(on: req.db).filter(\.$organisation.$id == orgID).with(\.$user).all()
-        let pending = try await Invitation.query(on: req.db).filter(\.$organisation.$id == orgID)
+        let members = try await req.store.query(Membership.self).filter(\.$organisation.$id == orgID).with(\.$user).all()
+        let pending = try await req.store.query(Invitation.self).filter(\.$organisation.$id == orgID)
             .filter(\.$acceptedAt == nil).filter(\.$expiresAt > req.now).sort(\.$createdAt).all()
         var invite: FormView?
         if a.canManageMembers {
@@ -75,7 +75,7 @@ enum MembersController {
         let email = TextRules.normalisedEmail(v["email"])
         let orgID = a.organisation.id!
         if errors.isEmpty {
-            let alreadyMember = try await Membership.query(on: req.db).filter(\.$organisation.$id == orgID)
+            let alreadyMember = try await req.store.query(Membership.self).filter(\.$organisation.$id == orgID)
                 .join(User.self, on: \Membership.$user.$id == \User.$id).filter(User.self, \.$email == email).count() > 0
             if alreadyMember { errors.add("email", "members.already_member") }
         }
@@ -83,7 +83,7 @@ enum MembersController {
         let token = Tokens.random()
         let now = req.now
         let link = req.application.subsidiaConfig.baseURL + "/invitations/" + token
-        try await req.transaction { db in
+        try await req.store.write { tx in
             let inv = Invitation()
             inv.$organisation.id = orgID
             inv.email = email
@@ -92,24 +92,24 @@ enum MembersController {
             inv.tokenHash = Tokens.hash(token)
             inv.invitedBy = a.user.id!
             inv.expiresAt = now + Lifetimes.invitation
-            try await inv.create(on: db)
-            try await Mailer.enqueue(to: email, userID: nil, subject: req.t("mail.invite.subject", a.organisation.legalName),
+            try await tx.create(inv)
+            try await tx.enqueueMail(to: email, userID: nil, subject: req.t("mail.invite.subject", a.organisation.legalName),
                                      body: req.t("mail.invite.body", a.user.name, a.organisation.legalName, link),
-                                     kind: "invitation", now: now, on: db)
-            try await Audit.record("membership.invited", entity: "organisation", id: orgID, summary: email + " " + role.rawValue, by: req, on: db)
+                                     kind: "invitation", now: now)
+            try await tx.audit("membership.invited", entity: "organisation", id: orgID, summary: email + " " + role.rawValue, by: req)
         }
         return try await req.redirect("/organisations/\(orgID)/members", flash: "members.invited")
     }
 
     private static func target(_ req: Request, _ a: OrganisationsController.Access) async throws -> Membership {
         guard let mid = req.parameters.get("memberID", as: UUID.self),
-              let m = try await Membership.query(on: req.db).filter(\.$id == mid)
+              let m = try await req.store.query(Membership.self).filter(\.$id == mid)
                 .filter(\.$organisation.$id == a.organisation.id!).first() else { throw Abort(.notFound) }
         return m
     }
 
-    private static func ownerCount(_ orgID: UUID, on db: any Database) async throws -> Int {
-        try await Membership.query(on: db).filter(\.$organisation.$id == orgID).filter(\.$role == MembershipRole.owner.rawValue).count()
+    private static func ownerCount(_ orgID: UUID, on store: any StoreReading) async throws -> Int {
+        try await store.query(Membership.self).filter(\.$organisation.$id == orgID).filter(\.$role == MembershipRole.owner.rawValue).count()
     }
 
     static func change(_ req: Request) async throws -> Response {
@@ -121,15 +121,15 @@ enum MembersController {
             throw Abort(.badRequest)
         }
         let orgID = a.organisation.id!
-        let refused = try await req.transaction { db -> Bool in
+        let refused = try await req.store.write { tx -> Bool in
             do {
-                try MembershipRules.checkChange(of: oldRole, to: newRole, ownerCount: try await ownerCount(orgID, on: db))
+                try MembershipRules.checkChange(of: oldRole, to: newRole, ownerCount: try await ownerCount(orgID, on: tx))
             } catch { return true }
             m.role = newRole.rawValue
             m.isSignatory = v.isChecked("signatory")
-            try await m.update(on: db)
-            try await Audit.record("membership.changed", entity: "membership", id: m.id,
-                                   summary: "\(newRole.rawValue) signatory=\(m.isSignatory)", by: req, on: db)
+            try await tx.update(m)
+            try await tx.audit("membership.changed", entity: "membership", id: m.id,
+                                   summary: "\(newRole.rawValue) signatory=\(m.isSignatory)", by: req)
             return false
         }
         if refused { return try await req.redirect("/organisations/\(orgID)/members", flash: "members.last_owner") }
@@ -141,13 +141,13 @@ enum MembersController {
         guard a.canManageMembers else { throw Abort(.forbidden) }
         let m = try await target(req, a)
         let orgID = a.organisation.id!
-        let refused = try await req.transaction { db -> Bool in
+        let refused = try await req.store.write { tx -> Bool in
             do {
                 try MembershipRules.checkChange(of: MembershipRole(rawValue: m.role) ?? .viewer, to: nil,
-                                                ownerCount: try await ownerCount(orgID, on: db))
+                                                ownerCount: try await ownerCount(orgID, on: tx))
             } catch { return true }
-            try await m.delete(on: db)
-            try await Audit.record("membership.removed", entity: "membership", id: m.id, by: req, on: db)
+            try await tx.delete(m)
+            try await tx.audit("membership.removed", entity: "membership", id: m.id, by: req)
             return false
         }
         if refused { return try await req.redirect("/organisations/\(orgID)/members", flash: "members.last_owner") }
@@ -166,7 +166,7 @@ enum MembersController {
 
     private static func invitation(_ req: Request) async throws -> Invitation? {
         let token = req.parameters.get("token") ?? ""
-        guard let inv = try await Invitation.query(on: req.db).filter(\.$tokenHash == Tokens.hash(token))
+        guard let inv = try await req.store.query(Invitation.self).filter(\.$tokenHash == Tokens.hash(token))
             .with(\.$organisation).first(), inv.acceptedAt == nil, inv.expiresAt > req.now else { return nil }
         return inv
     }
@@ -191,13 +191,13 @@ enum MembersController {
         // The invitation is for one address: a forwarded link does not let someone else join.
         guard inv.email == user.email else { throw Abort(.forbidden) }
         let orgID = inv.$organisation.id
-        try await req.transaction { db in
+        try await req.store.write { tx in
             inv.acceptedAt = req.now
-            try await inv.update(on: db)
-            if try await Membership.query(on: db).filter(\.$organisation.$id == orgID).filter(\.$user.$id == user.id!).count() == 0 {
-                try await Membership(organisationID: orgID, userID: user.id!, role: inv.role, isSignatory: inv.isSignatory).create(on: db)
+            try await tx.update(inv)
+            if try await tx.query(Membership.self).filter(\.$organisation.$id == orgID).filter(\.$user.$id == user.id!).count() == 0 {
+                try await tx.create(Membership(organisationID: orgID, userID: user.id!, role: inv.role, isSignatory: inv.isSignatory))
             }
-            try await Audit.record("membership.accepted", entity: "organisation", id: orgID, summary: user.email, by: req, on: db)
+            try await tx.audit("membership.accepted", entity: "organisation", id: orgID, summary: user.email, by: req)
         }
         return try await req.redirect("/organisations/\(orgID)", flash: "members.joined")
     }

@@ -19,11 +19,11 @@ enum OrganisationsController {
     static func access(_ req: Request, staffMayRead: Bool = false) async throws -> Access {
         let user = try req.requireUser()
         guard let id = req.parameters.get("orgID", as: UUID.self) else { throw Abort(.notFound) }
-        if let m = try await Membership.query(on: req.db).filter(\.$organisation.$id == id)
+        if let m = try await req.store.query(Membership.self).filter(\.$organisation.$id == id)
             .filter(\.$user.$id == user.id!).with(\.$organisation).first() {
             return Access(organisation: m.organisation, membership: m, user: user)
         }
-        if staffMayRead && user.userRole.isStaff, let org = try await Organisation.find(id, on: req.db) {
+        if staffMayRead && user.userRole.isStaff, let org = try await req.store.find(Organisation.self, id) {
             return Access(organisation: org, membership: nil, user: user)
         }
         throw Abort(.notFound)
@@ -46,7 +46,7 @@ enum OrganisationsController {
 
     static func list(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
-        let memberships = try await Membership.query(on: req.db).filter(\.$user.$id == user.id!).with(\.$organisation).all()
+        let memberships = try await req.store.query(Membership.self).filter(\.$user.$id == user.id!).with(\.$organisation).all()
         let rows = memberships.sorted { $0.organisation.legalName < $1.organisation.legalName }.map {
             ListPage.Row(href: "/organisations/\($0.organisation.id!)", name: $0.organisation.legalName,
                          legalForm: req.t("legal_form." + $0.organisation.legalForm), role: req.t("membership." + $0.role),
@@ -90,11 +90,11 @@ enum OrganisationsController {
         let org = Organisation()
         OrganisationForm.apply(v, to: org)
         org.version = 1
-        try await req.transaction { db in
-            try await org.create(on: db)
-            try await Membership(organisationID: org.id!, userID: user.id!, role: MembershipRole.owner.rawValue,
-                                 isSignatory: false).create(on: db)
-            try await Audit.record("organisation.created", entity: "organisation", id: org.id, summary: org.legalName, by: req, on: db)
+        try await req.store.write { tx in
+            try await tx.create(org)
+            try await tx.create(Membership(organisationID: org.id!, userID: user.id!, role: MembershipRole.owner.rawValue,
+                                 isSignatory: false))
+            try await tx.audit("organisation.created", entity: "organisation", id: org.id, summary: org.legalName, by: req)
         }
         return try await req.redirect("/organisations/\(org.id!)", flash: "org.created")
     }
@@ -172,17 +172,17 @@ enum OrganisationsController {
         let org = a.organisation
         let sentVersion = Int(v["version"]) ?? -1
         // Optimistic locking: the update only applies to the version the person started from.
-        let changed = try await req.transaction { db -> Bool in
-            guard let fresh = try await Organisation.query(on: db).filter(\.$id == org.id!)
+        let changed = try await req.store.write { tx -> Bool in
+            guard let fresh = try await tx.query(Organisation.self).filter(\.$id == org.id!)
                 .filter(\.$version == sentVersion).first() else { return false }
             OrganisationForm.apply(v, to: fresh)
             fresh.version = sentVersion + 1
-            try await fresh.update(on: db)
-            try await Audit.record("organisation.updated", entity: "organisation", id: org.id, summary: fresh.legalName, by: req, on: db)
+            try await tx.update(fresh)
+            try await tx.audit("organisation.updated", entity: "organisation", id: org.id, summary: fresh.legalName, by: req)
             return true
         }
         guard changed else {
-            let current = OrganisationForm.values(of: try await Organisation.find(org.id, on: req.db) ?? org).overlaid(with: v)
+            let current = OrganisationForm.values(of: try await req.store.find(Organisation.self, org.id) ?? org).overlaid(with: v)
             return try await renderEdit(req, values: current, errors: FormErrors(), action: action, title: "org.edit_title",
                                         conflict: true)
         }

@@ -3,17 +3,9 @@ import Foundation
 import SQLKit
 import Vapor
 
-/// Every change of state or data writes one audit event, on the same database handle (the caller's
-/// transaction), so the event exists exactly when the change does.
+/// Every change of state or data writes one audit event in the same transaction (`StoreTransaction.audit`, or a
+/// statement of `Store.commit`), so the event exists exactly when the change does.
 enum Audit {
-    static func record(
-        _ action: String, entity: String, id: (any CustomStringConvertible)?, summary: String = "",
-        by req: Request, on db: any Database, actor: User? = nil
-    ) async throws {
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-        try await sql.raw(insert(action, entity: entity, id: id, summary: summary, by: req, actor: actor)).run()
-    }
-
     /// The event's insert, for a write that runs its statements itself (`CommitGroup`).
     static func insert(
         _ action: String, entity: String, id: (any CustomStringConvertible)?, summary: String = "", by req: Request, actor: User? = nil
@@ -31,13 +23,6 @@ enum Audit {
 /// Mail goes to the outbox table first. A delivery job sends pending messages to SMTP when it is
 /// configured (a later issue); until then they are read in the admin pages and the user's messages.
 enum Mailer {
-    static func enqueue(
-        to email: String, userID: UUID?, subject: String, body: String, kind: String, now: Date, on db: any Database
-    ) async throws {
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-        try await sql.raw(insert(to: email, userID: userID, subject: subject, body: body, kind: kind, now: now)).run()
-    }
-
     /// The message's insert, for a write that runs its statements itself (`CommitGroup`).
     static func insert(to email: String, userID: UUID?, subject: String, body: String, kind: String, now: Date) -> SQLQueryString {
         """

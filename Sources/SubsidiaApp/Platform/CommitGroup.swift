@@ -4,42 +4,10 @@ import NIOConcurrencyHelpers
 import Vapor
 import VaporCSQLite
 
-/// Group commit for the writes of the hottest paths on SQLite: the autosave and the submission. With
-/// `synchronous=FULL` (kept: a saved answer must survive a power cut), each commit waits for the journal to reach the
-/// disk: 1.3 ms of a 1.8 ms autosave here (measured in the `sqlite3` shell on the benchmark file: 1.8 ms per autosave
-/// committed alone, 0.56 ms in groups of 32, 0.49 ms without the wait). SQLite writes one transaction at a time, so
-/// that wait bounded the rate. Writes that arrive while a group commits are queued and then written together in one
-/// transaction on the writer connection of `LiteStore`, on its own thread, each write in a savepoint of its own:
-/// a write that fails (a stale version raises `subsidia:conflict`) is undone alone and its caller gets the error;
-/// the others are committed. Statements are compiled once and kept (perf, at 64 connections: compiling M008's
-/// trigger for each autosave was a tenth of the server's time, and every statement crossed to sqlite-nio's threads
-/// and back). Each caller returns only once its write is on disk. PostgreSQL groups its own commits; there the same
-/// writes run in a transaction of their own.
-///
-/// The queue is behind a lock, not in an actor, and the writer's thread takes the next group itself as soon as one
-/// is committed, for up to `groupsPerTurn` groups each time it holds the write gate (perf, autosave at 64
-/// connections: between two groups, the actor, the gate and the writer's result had each waited for an event loop
-/// busy with requests). The writer's time is now its writes and their fsync, with 10–25 % between groups (the
-/// callers resumed); see bench/RESULTS.md, 2026-12-02.
+/// Group commit on SQLite for the autosave and the submission: writes that arrive while a group commits are written
+/// together in one transaction (one fsync), each in a savepoint of its own so that one that fails is undone alone.
+/// Why, with the measures: bench/RESULTS.md, "Why the embedded fast paths".
 final class CommitGroup: Sendable {
-    /// One section's autosave, as the columns of M008's view.
-    struct Save: Sendable {
-        let application: UUID
-        let section: String
-        let expectedVersion: Int
-        let answers: String
-        let emptied: String
-        let project: String?
-        let savedAt: Date
-
-        var statement: LiteStatement {
-            LiteStatement(sql: CommitGroup.insert, values: [
-                LiteValue(application), .text(section), LiteValue(expectedVersion), .text(answers), .text(emptied), LiteValue(project),
-                LiteValue(savedAt),
-            ])
-        }
-    }
-
     /// One caller's write: run on the writer's connection inside the group's transaction, in a savepoint.
     typealias Work = @Sendable (LiteConnection) throws -> any Sendable
 
@@ -60,20 +28,10 @@ final class CommitGroup: Sendable {
     /// session's update): each waits at most this many group commits, a few milliseconds each.
     static let groupsPerTurn = 8
 
-    static let insert = """
-        INSERT INTO application_section_saves (application_id, section, expected_version, answers, emptied, project, saved_at) \
-        VALUES (?, ?, ?, ?, ?, ?, ?)
-        """
-
     private let state = NIOLockedValueBox(State())
     private let gate: WriteGate
 
     init(gate: WriteGate) { self.gate = gate }
-
-    /// Writes `save` with the next group (see `run(_:store:)`).
-    func run(_ save: Save, store: LiteStore?) async throws {
-        try await run([save.statement], store: store)
-    }
 
     /// Runs `write`'s statements, all or nothing, with the next group and returns once they are committed; throws the
     /// write's own error (a stale version: a `LiteError` whose `isConflict`).

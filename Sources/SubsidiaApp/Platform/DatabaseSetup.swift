@@ -60,11 +60,8 @@ enum DatabaseSetup {
     }
 
     /// How many migrations the database has applied (its `_fluent_migrations` rows).
-    static func appliedMigrations(_ db: any Database) async throws -> Int {
-        struct Count: Decodable { let n: Int }
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-        return try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-            .from("_fluent_migrations").first(decoding: Count.self)?.n ?? 0
+    static func appliedMigrations(_ store: any StoreReading) async throws -> Int {
+        try await store.appliedMigrations()
     }
 
     static func isPostgres(_ db: any Database) -> Bool {

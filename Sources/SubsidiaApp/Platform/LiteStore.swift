@@ -8,15 +8,9 @@ import Vapor
 // copy of SQLite, since two copies on one file break each other's POSIX locks.
 import VaporCSQLite
 
-/// Direct access to the embedded database for the hottest paths: every request's session, the autosave's access
-/// check and its group commit. Through Fluent and SQLKit a query crosses from the event loop to sqlite-nio's thread
-/// pool and back, is compiled again each time, and its row is decoded through a keyed container (perf, autosave at 64
-/// connections: 27 % of the server's time on the pool's threads, of which 6.5 % compiling statements, and the
-/// futex wake-ups of each crossing among the kernel's 20 %). Here statements are compiled once per connection and
-/// kept, reads run on the calling thread (point lookups by key, answered from the page cache in microseconds),
-/// and the writes of a group run on one writer thread of their own, without returning to an event loop between
-/// statements. The connections open the same file as Fluent's; SQLite's WAL keeps readers and the one writer apart.
-/// Nil on PostgreSQL, where Fluent and SQLKit are used as everywhere else.
+/// Direct connections to the embedded database for the hottest paths (sessions, reads by key, group commits): statements
+/// compiled once, reads on the calling thread, writes on one thread of their own; nil on PostgreSQL. Why, with the
+/// measures: bench/RESULTS.md, "Why the embedded fast paths".
 final class LiteStore: Sendable {
     let path: String
     /// Reader connections not in use. A reader is taken for one synchronous read and put back, so there are never
@@ -31,17 +25,8 @@ final class LiteStore: Sendable {
     private let written = NIOLockedValueBox(false)
     private let checkpointLoop: NIOLockedValueBox<Task<Void, Never>?> = .init(nil)
 
-    /// The writer's own settings. Its savepoints' journals are kept in memory (perf: each write of a group has a
-    /// savepoint, whose journal of the pages it changes spilled to a temporary file past 64 KB: a fifth of the
-    /// writer's time at 250 submissions/s). It does not checkpoint the WAL when it commits, which would make every
-    /// write queued behind that commit wait for the database file's copy and its fsync (15 % of the writer's time):
-    /// the checkpointer does it beside it. While writes come without a pause the checkpointer never copies the
-    /// last frames, so the WAL cannot start again from the top and grows (by 40 MB a second with the autosave at 64
-    /// connections); it starts again at the next pause, and the connection that starts it again then cuts it back to
-    /// 64 MB (`journal_size_limit`, in `LiteConnection.pragmas`) instead of keeping it at its largest size.
-    /// (Tried, not kept: the writer copying, between two groups, the frames committed while each checkpoint ran, so
-    /// the WAL started again about every 100 ms. That copy took 10–46 ms with its two fsyncs, and the autosave was
-    /// 5–7 % slower: 1,720 and 1,835/s against 1,804 and 1,977/s.)
+    /// The writer's own settings: savepoint journals in memory, and no checkpoint at commit (the checkpointer does it
+    /// beside it); see bench/RESULTS.md, "Why the embedded fast paths".
     static let writerPragmas = ["temp_store=MEMORY", "wal_autocheckpoint=0"]
 
     /// How often the checkpointer looks for committed writes to copy into the database file.

@@ -49,8 +49,8 @@ extension Request {
         if let session, let key = session.flash {
             flash = t(key)
             session.flash = nil
-            try await application.writeGate.exclusive(on: db) { db in
-                try await StoredSession.query(on: db).filter(\.$id == session.id).set(\.$flash, to: nil).update()
+            try await store.write(.notAudited(because: "a session's message, shown")) { tx in
+                try await tx.query(StoredSession.self).filter(\.$id == session.id).set(\.$flash, to: nil).update()
             }
         }
         let here = url.path
@@ -105,3 +105,14 @@ extension Request {
 
 /// A local path to come back to after login or a language change; anything else becomes "/".
 func safeNext(_ raw: String?) -> String { LocalPath.safe(raw) }
+
+extension Response {
+    /// A PDF to download, kept out of shared caches.
+    static func pdf(_ bytes: [UInt8], filename: String) -> Response {
+        let r = Response(status: .ok, body: .init(data: Data(bytes)))
+        r.headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
+        r.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(filename.filter { $0.isASCII && $0 != "\"" })\"")
+        r.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
+        return r
+    }
+}

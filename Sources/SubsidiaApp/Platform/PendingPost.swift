@@ -31,20 +31,25 @@ enum PendingPost {
         guard req.method == .POST, isKeepable(path), req.headers.contentType == .urlEncodedForm,
               let buffer = req.body.data, buffer.readableBytes <= maximumBody else { return nil }
         let session = try await req.startSession(user: nil)
-        try await StoredSession.query(on: req.db).filter(\.$id == session.id)
-            .set(\.$pendingPath, to: path).set(\.$pendingBody, to: String(buffer: buffer)).set(\.$flash, to: "pending.flash_kept").update()
+        let body = String(buffer: buffer)
+        try await req.store.write(.notAudited(because: "a form kept in the visitor's session")) { tx in
+            try await tx.query(StoredSession.self).filter(\.$id == session.id)
+                .set(\.$pendingPath, to: path).set(\.$pendingBody, to: body).set(\.$flash, to: "pending.flash_kept").update()
+        }
         return req.redirect(to: "/login?next=%2Fresume", redirectType: .normal)
     }
 
     static func clear(_ req: Request, session: BrowserSession) async throws {
         session.pendingPath = nil
-        try await StoredSession.query(on: req.db).filter(\.$id == session.id)
-            .set(\.$pendingPath, to: nil).set(\.$pendingBody, to: nil).update()
+        try await req.store.write(.notAudited(because: "a kept form dropped from the session")) { tx in
+            try await tx.query(StoredSession.self).filter(\.$id == session.id)
+                .set(\.$pendingPath, to: nil).set(\.$pendingBody, to: nil).update()
+        }
     }
 
     /// Read before login replaces the session, written into the new one after.
     static func take(_ req: Request) async throws -> (path: String, body: String)? {
-        guard let id = req.browserSession?.id, let record = try await StoredSession.find(id, on: req.db),
+        guard let id = req.browserSession?.id, let record = try await req.store.find(StoredSession.self, id),
               let path = record.pendingPath, let body = record.pendingBody else { return nil }
         return (path, body)
     }
@@ -52,8 +57,10 @@ enum PendingPost {
     static func put(_ pending: (path: String, body: String), _ req: Request) async throws {
         guard let session = req.browserSession else { return }
         session.pendingPath = pending.path
-        try await StoredSession.query(on: req.db).filter(\.$id == session.id)
-            .set(\.$pendingPath, to: pending.path).set(\.$pendingBody, to: pending.body).update()
+        try await req.store.write(.notAudited(because: "a kept form moved into the new session")) { tx in
+            try await tx.query(StoredSession.self).filter(\.$id == session.id)
+                .set(\.$pendingPath, to: pending.path).set(\.$pendingBody, to: pending.body).update()
+        }
     }
 
     // MARK: The resume page
@@ -77,7 +84,7 @@ enum PendingPost {
 
     static func resume(_ req: Request) async throws -> Response {
         _ = try req.requireUser()
-        guard let session = req.browserSession, let record = try await StoredSession.find(session.id, on: req.db),
+        guard let session = req.browserSession, let record = try await req.store.find(StoredSession.self, session.id),
               let path = record.pendingPath, let body = record.pendingBody, isKeepable(path) else {
             return req.redirect(to: "/applications", redirectType: .normal)
         }
@@ -86,8 +93,8 @@ enum PendingPost {
         var labels: [String: String] = [:]
         let parts = path.split(separator: "/").map(String.init)
         if parts.count >= 2, let appID = UUID(uuidString: parts[1]),
-           let app = try await GrantApplication.find(appID, on: req.db) {
-            for q in try await CallQuestion.query(on: req.db).filter(\.$call.$id == app.$call.id).all() {
+           let app = try await req.store.find(GrantApplication.self, appID) {
+            for q in try await req.store.query(CallQuestion.self).filter(\.$call.$id == app.$call.id).all() {
                 labels[q.code] = q.question.label.text(req.language)
             }
         }

@@ -69,9 +69,7 @@ extension Request {
     /// Starts a fresh session, ending the current one: called at login so the session id changes.
     @discardableResult
     func startSession(user: User?) async throws -> BrowserSession {
-        if let old = browserSession {
-            try await StoredSession.query(on: db).filter(\.$id == old.id).delete()
-        }
+        let old = browserSession?.id
         let cookie = Tokens.random()
         let record = StoredSession()
         record.id = Tokens.hash(cookie)
@@ -80,7 +78,10 @@ extension Request {
         record.createdAt = now
         record.lastSeenAt = now
         record.expiresAt = now + Lifetimes.sessionAbsolute
-        try await record.create(on: db)
+        try await store.write(.notAudited(because: "a session (logins are audited where they happen)")) { tx in
+            if let old { try await tx.query(StoredSession.self).filter(\.$id == old).delete() }
+            try await tx.create(record)
+        }
         let session = BrowserSession(id: record.id!, csrfToken: record.csrfToken, user: user, flash: nil)
         browserSession = session
         storage[CookieKey.self] = cookie
@@ -90,8 +91,10 @@ extension Request {
     }
 
     func endSession() async throws {
-        if let old = browserSession {
-            try await StoredSession.query(on: db).filter(\.$id == old.id).delete()
+        if let old = browserSession?.id {
+            try await store.write(.notAudited(because: "a session's end")) { tx in
+                try await tx.query(StoredSession.self).filter(\.$id == old).delete()
+            }
         }
         browserSession = nil
         storage[CookieKey.self] = nil
@@ -102,8 +105,8 @@ extension Request {
     func flash(_ key: String) async throws {
         let session = try await ensureSession()
         session.flash = key
-        try await application.writeGate.exclusive(on: db) { db in
-            try await StoredSession.query(on: db).filter(\.$id == session.id).set(\.$flash, to: key).update()
+        try await store.write(.notAudited(because: "a session's message")) { tx in
+            try await tx.query(StoredSession.self).filter(\.$id == session.id).set(\.$flash, to: key).update()
         }
     }
 

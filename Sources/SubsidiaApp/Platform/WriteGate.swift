@@ -2,13 +2,8 @@ import Fluent
 import SQLKit
 import Vapor
 
-/// SQLite lets one connection write to the file at a time, and the driver keeps one connection per event loop.
-/// Two transactions that both write then meet on SQLite's lock, and the one that loses sleeps in SQLite's busy
-/// handler (1, 2, 5, 10, 15, 20, 25… ms, on one of the two threads that run every query) while the other
-/// commits. The gate lets one write in at a time, in arrival order, and the others wait here without holding a
-/// thread. Measured with the autosave at 64 connections: its p99 fell (451 → 333–408 ms), its rate did not rise,
-/// because the length of each write bounds the rate either way (hence the one-statement autosave of M008).
-/// PostgreSQL locks rows, not the database: it passes through.
+/// One write transaction at a time on SQLite, in arrival order, the others waiting here without holding a thread
+/// (rather than in SQLite's busy handler); PostgreSQL passes through. Measures: bench/RESULTS.md, "Why the embedded fast paths".
 actor WriteGate {
     private var held = false
     private var waiting: [CheckedContinuation<Void, Never>] = []

@@ -1,5 +1,3 @@
-import Fluent
-import SQLKit
 import Vapor
 
 enum HealthController {
@@ -13,7 +11,7 @@ enum HealthController {
     static func health(_ req: Request) async throws -> Response {
         let kind = req.application.subsidiaConfig.database.kind
         do {
-            let n = try await DatabaseSetup.appliedMigrations(req.db)
+            let n = try await req.store.appliedMigrations()
             let response = Response(status: .ok)
             try response.content.encode(Health(status: "ok", database: kind, migrations: n))
             return response
