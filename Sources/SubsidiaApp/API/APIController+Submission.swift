@@ -26,7 +26,7 @@ extension APIController {
         guard let checked else { return try APIResponse.invalid(req, e) }
         let doc = try await ApplicationOperations.storeDocument(req, bundle: bundle, item: item, checked: checked, bytes: bytes, by: access.user)
         let r = try await saved(req, bundle, status: .created)
-        r.headers.replaceOrAdd(name: .location, value: "/api/v1/applications/\(bundle.application.id!)/documents/\(doc.id!)")
+        r.headers.replaceOrAdd(name: .location, value: "/api/v1/applications/\(try bundle.application.storedID)/documents/\(try doc.storedID)")
         return r
     }
 
@@ -91,7 +91,7 @@ extension APIController {
             let receiptPdf: String
             let warnings: [APIResponse.RuleOutcome]
         }
-        let base = "/applications/\(bundle.application.id!)"
+        let base = "/applications/\(try bundle.application.storedID)"
         return try APIResponse.json(Body(reference: receipt.reference, version: receipt.version, submittedAt: now,
                                          contentSha256: receipt.contentSHA256, receiptPdf: "/api/v1" + base + "/receipts/\(receipt.version).pdf",
                                          warnings: outcomes(results.filter { $0.outcome == .warning }, bundle: bundle, req: req)),

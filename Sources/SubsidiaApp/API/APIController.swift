@@ -73,7 +73,7 @@ enum APIController {
     static func listApplications(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
         let paging = Paging(req, size: 50)
-        let orgIDs = try await req.store.query(Membership.self).filter(\.$user.$id == user.id!).all().map { $0.$organisation.id }
+        let orgIDs = try await req.store.query(Membership.self).filter(\.$user.$id == user.storedID).all().map { $0.$organisation.id }
         let query = req.store.query(GrantApplication.self).filter(\.$organisation.$id ~~ orgIDs)
         let total = try await query.count()
         let apps = try await query.with(\.$call).sort(\.$updatedAt, .descending).sort(\.$id)
@@ -87,8 +87,8 @@ enum APIController {
             let title: String
             let submittedAt: Date?
         }
-        let items = apps.map {
-            Item(id: $0.id!, call: $0.call.reference, organisationId: $0.$organisation.id, status: $0.status, reference: $0.reference,
+        let items = try apps.map {
+            Item(id: try $0.storedID, call: $0.call.reference, organisationId: $0.$organisation.id, status: $0.status, reference: $0.reference,
                  title: $0.title, submittedAt: $0.submittedAt)
         }
         return try APIResponse.json(APIPage(items: items, page: paging.page, perPage: paging.size, total: total))
@@ -109,7 +109,7 @@ enum APIController {
             let app = try await ApplicationOperations.start(req, call: c, user: user, organisation: body.organisationId)
             let bundle = try await ApplicationBundle.load(app, on: req.store)
             let r = try APIResponse.json(try await representation(bundle, req: req), status: .created)
-            r.headers.replaceOrAdd(name: .location, value: "/api/v1/applications/\(app.id!)")
+            r.headers.replaceOrAdd(name: .location, value: "/api/v1/applications/\(try app.storedID)")
             return r
         } catch let refusal as ApplicationOperations.StartRefusal {
             var e = FormErrors()
@@ -136,20 +136,20 @@ enum APIController {
         for q in bundle.questions { if let v = bundle.answers[q.code] { answers[q.code] = JSONValue(v, type: q.type) } }
         let applicant = ApplicantForm.values(of: a).fields.compactMapValues { $0.first }
         return APIApplication(
-            id: a.id!, call: bundle.call.call.reference, organisationId: a.$organisation.id, status: a.status, reference: a.reference,
+            id: try a.storedID, call: bundle.call.call.reference, organisationId: a.$organisation.id, status: a.status, reference: a.reference,
             title: a.title, submittedAt: a.submittedAt, submissionCount: a.submissionCount,
             sections: bundle.formSections.map { .init(section: $0.rawValue, state: bundle.state($0).rawValue, version: bundle.version(of: $0)) },
             applicant: applicant, answers: answers,
-            expenses: bundle.expenses.map { e in
-                .init(id: e.id!, category: e.category, detail: e.detail, justification: e.justification, quantity: e.quantity,
+            expenses: try bundle.expenses.map { e in
+                .init(id: try e.storedID, category: e.category, detail: e.detail, justification: e.justification, quantity: e.quantity,
                       unitCostCents: e.unitCostCents, function: e.function, headcount: e.headcount, shareBasisPoints: e.shareBP,
                       runningCost: e.runningCost, privateCar: e.privateCar, amountCents: e.amountCents, eligible: e.line.isEligible)
             },
-            revenues: bundle.revenues.map { r in
-                .init(id: r.id!, kind: r.kind, line: (RevenueKind(rawValue: r.kind) ?? .ownResources).line, source: r.source, detail: r.detail,
+            revenues: try bundle.revenues.map { r in
+                .init(id: try r.storedID, kind: r.kind, line: (RevenueKind(rawValue: r.kind) ?? .ownResources).line, source: r.source, detail: r.detail,
                       amountCents: r.amountCents, loanLinked: r.loanLinked)
             },
-            previousSubsidies: bundle.previous.map { .init(id: $0.id!, projectName: $0.projectName, year: $0.year, granted: $0.granted) },
+            previousSubsidies: try bundle.previous.map { .init(id: try $0.storedID, projectName: $0.projectName, year: $0.year, granted: $0.granted) },
             documents: bundle.documents.map { d in
                 .init(id: d.id, item: d.item_code, filename: d.filename, contentType: d.content_type, sizeBytes: d.size_bytes,
                       sha256: d.sha256, uploadedAt: d.uploaded_at)

@@ -53,7 +53,7 @@ struct AccessTokenMiddleware: AsyncMiddleware {
         let now = request.now
         if record.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
             try await request.store.write(.notAudited(because: "a token's last use")) { tx in
-                try await tx.query(AccessToken.self).filter(\.$id == record.id!).set(\.$lastUsedAt, to: now).update()
+                try await tx.query(AccessToken.self).filter(\.$id == record.storedID).set(\.$lastUsedAt, to: now).update()
             }
         }
         return try await next.respond(to: request)
@@ -83,15 +83,15 @@ enum AccessTokensController {
     }
 
     static func render(_ req: Request, user: User, values: FormValues, errors: FormErrors, created: (name: String, token: String)?) async throws -> Response {
-        let tokens = try await req.store.query(AccessToken.self).filter(\.$user.$id == user.id!).filter(\.$revokedAt == nil)
+        let tokens = try await req.store.query(AccessToken.self).filter(\.$user.$id == user.storedID).filter(\.$revokedAt == nil)
             .sort(\.$createdAt, .descending).all()
         var f = FormBuilder(req, values: values, errors: errors)
         f.section("token.new_title")
         f.text("name", "token.name", hint: "token.name_hint", maxLength: 80)
         let page = TokensPage(
-            rows: tokens.map { t in
+            rows: try tokens.map { t in
                 TokensPage.Row(name: t.name, created: req.dateTime(t.createdAt), lastUsed: t.lastUsedAt.map { req.dateTime($0) } ?? req.t("token.never"),
-                               revoke: "/account/tokens/\(t.id!)/revoke")
+                               revoke: "/account/tokens/\(try t.storedID)/revoke")
             },
             form: f.build(action: "/account/tokens", submit: "token.create"), created: created?.token, createdName: created?.name,
             docsHref: "/api/openapi.json")
@@ -104,12 +104,12 @@ enum AccessTokensController {
         let v = req.formValues()
         var e = FormErrors()
         e.required(v, "name", max: 80)
-        let count = try await req.store.query(AccessToken.self).filter(\.$user.$id == user.id!).filter(\.$revokedAt == nil).count()
+        let count = try await req.store.query(AccessToken.self).filter(\.$user.$id == user.storedID).filter(\.$revokedAt == nil).count()
         if count >= AccessToken.maximumPerUser { e.add("name", "token.error.too_many", String(AccessToken.maximumPerUser)) }
         if !e.isEmpty { return try await render(req, user: user, values: v, errors: e, created: nil) }
         let token = AccessToken.prefix + Tokens.random()
         let record = AccessToken()
-        record.$user.id = user.id!
+        record.$user.id = try user.storedID
         record.name = v["name"]
         record.tokenHash = Tokens.hash(token)
         record.createdAt = req.now
@@ -126,7 +126,7 @@ enum AccessTokensController {
     static func revoke(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
         guard let id = req.parameters.get("tokenID", as: UUID.self),
-              let record = try await req.store.query(AccessToken.self).filter(\.$id == id).filter(\.$user.$id == user.id!)
+              let record = try await req.store.query(AccessToken.self).filter(\.$id == id).filter(\.$user.$id == user.storedID)
                 .filter(\.$revokedAt == nil).first() else { throw Abort(.notFound) }
         record.revokedAt = req.now
         try await req.store.write { tx in

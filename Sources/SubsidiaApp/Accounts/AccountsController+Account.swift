@@ -31,7 +31,7 @@ extension AccountsController {
             let token = Tokens.random()
             let link = req.application.subsidiaConfig.baseURL + "/password/reset/" + token
             try await req.store.write { tx in
-                try await tx.create(UserToken(userID: user.id!, purpose: .resetPassword, tokenHash: Tokens.hash(token),
+                try await tx.create(UserToken(userID: user.storedID, purpose: .resetPassword, tokenHash: Tokens.hash(token),
                                               expiresAt: now + Lifetimes.passwordReset))
                 try await tx.enqueueMail(to: email, userID: user.id, subject: req.t("mail.reset.subject"),
                                          body: req.t("mail.reset.body", user.name, link), kind: "reset_password",
@@ -89,8 +89,8 @@ extension AccountsController {
             // A reset link also proves the address.
             if user.emailConfirmedAt == nil { user.emailConfirmedAt = now }
             try await tx.update(user)
-            try await tx.query(StoredSession.self).filter(\.$user.$id == user.id!).delete()
-            try await AccessTokens.revokeAll(of: user.id!, at: now, on: tx)
+            try await tx.query(StoredSession.self).filter(\.$user.$id == user.storedID).delete()
+            try await AccessTokens.revokeAll(of: user.storedID, at: now, on: tx)
             try await tx.audit("user.password_reset", entity: "user", id: user.id, by: req, actor: user)
         }
         return try await req.redirect("/login", flash: "account.password_reset_done")
@@ -128,8 +128,8 @@ extension AccountsController {
             user.passwordHash = hash
             try await tx.update(user)
             // Every other session of this user ends; this one is replaced below.
-            try await tx.query(StoredSession.self).filter(\.$user.$id == user.id!).delete()
-            try await AccessTokens.revokeAll(of: user.id!, at: now, on: tx)
+            try await tx.query(StoredSession.self).filter(\.$user.$id == user.storedID).delete()
+            try await AccessTokens.revokeAll(of: user.storedID, at: now, on: tx)
             try await tx.audit("user.password_changed", entity: "user", id: user.id, by: req)
         }
         req.browserSession = nil
@@ -177,7 +177,7 @@ extension AccountsController {
 
     static func account(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
-        let memberships = try await req.store.query(Membership.self).filter(\.$user.$id == user.id!)
+        let memberships = try await req.store.query(Membership.self).filter(\.$user.$id == user.storedID)
             .with(\.$organisation).all()
         let paging = Paging(req, size: 10)
         let query = req.store.query(OutboxMessage.self).group(.or) {
@@ -187,8 +187,8 @@ extension AccountsController {
         let messages = try await query.sort(\.$createdAt, .descending).range(paging.offset..<(paging.offset + paging.size)).all()
         let page = AccountPage(
             name: user.name, email: user.email, role: req.t("role." + user.role),
-            organisations: memberships.map {
-                .init(href: "/organisations/\($0.organisation.id!)", name: $0.organisation.legalName, role: req.t("membership." + $0.role))
+            organisations: try memberships.map {
+                .init(href: "/organisations/\(try $0.organisation.storedID)", name: $0.organisation.legalName, role: req.t("membership." + $0.role))
             },
             messages: messages.map { .init(subject: $0.subject, date: req.dateTime($0.createdAt), body: $0.body) },
             paging: paging.view(total: total, req: req),

@@ -50,7 +50,7 @@ enum AccountsController {
                 let user = User(email: email, name: v["name"], passwordHash: hash, role: .applicant, confirmedAt: nil)
                 user.language = req.language.rawValue
                 try await tx.create(user)
-                try await tx.create(UserToken(userID: user.id!, purpose: .confirmEmail, tokenHash: Tokens.hash(token),
+                try await tx.create(UserToken(userID: user.storedID, purpose: .confirmEmail, tokenHash: Tokens.hash(token),
                                               expiresAt: now + Lifetimes.emailConfirmation))
                 try await tx.enqueueMail(
                     to: email, userID: user.id, subject: req.t("mail.confirm.subject"),

@@ -36,9 +36,9 @@ enum AdminController {
         if let role { query.filter(\.$role == role.rawValue) }
         let total = try await query.count()
         let users = try await query.sort(\.$name).range(paging.offset..<(paging.offset + paging.size)).all()
-        let rows = users.map { u in
-            UsersPage.Row(id: u.id!.uuidString, name: u.name, email: u.email, role: req.t("role." + u.role),
-                          roleOptions: UserRole.allCases.map { .init(value: $0.rawValue, label: req.t("role." + $0.rawValue), selected: $0.rawValue == u.role, id: "role-\(u.id!)-\($0.rawValue)") },
+        let rows = try users.map { u in
+            UsersPage.Row(id: try u.storedID.uuidString, name: u.name, email: u.email, role: req.t("role." + u.role),
+                          roleOptions: try UserRole.allCases.map { .init(value: $0.rawValue, label: req.t("role." + $0.rawValue), selected: $0.rawValue == u.role, id: "role-\(try u.storedID)-\($0.rawValue)") },
                           active: u.isActive, confirmed: u.emailConfirmedAt != nil, isSelf: u.id == me.id)
         }
         let roles = [FormOption(value: "", label: req.t("filter.all"), selected: role == nil, id: "f-role-all")]
@@ -74,7 +74,7 @@ enum AdminController {
         try await req.store.write { tx in
             u.isActive = active
             try await tx.update(u)
-            if !active { try await tx.query(StoredSession.self).filter(\.$user.$id == u.id!).delete() }
+            if !active { try await tx.query(StoredSession.self).filter(\.$user.$id == u.storedID).delete() }
             try await tx.audit(active ? "user.reactivated" : "user.deactivated", entity: "user", id: u.id, summary: u.email, by: req)
         }
         return try await req.redirect("/admin/users", flash: active ? "admin.reactivated" : "admin.deactivated")

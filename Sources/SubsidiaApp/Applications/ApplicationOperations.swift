@@ -22,7 +22,7 @@ enum ApplicationOperations {
             throw StartRefusal.closed
         }
         guard let orgID,
-              let m = try await req.store.query(Membership.self).filter(\.$user.$id == user.id!).filter(\.$organisation.$id == orgID)
+              let m = try await req.store.query(Membership.self).filter(\.$user.$id == user.storedID).filter(\.$organisation.$id == orgID)
                 .with(\.$organisation).first()
         else { throw StartRefusal.chooseOrganisation }
         // Owners and editors start applications; a viewer reads them.
@@ -33,9 +33,9 @@ enum ApplicationOperations {
         let app = GrantApplication()
         try await req.store.write { tx in
             try await CallQuestion.ensure(for: call, on: tx)
-            app.$call.id = call.id!
+            app.$call.id = try call.storedID
             app.$organisation.id = orgID
-            app.createdBy = user.id!
+            app.createdBy = try user.storedID
             app.status = ApplicationStatus.draft.rawValue
             app.title = ""
             app.submissionCount = 0
@@ -43,7 +43,7 @@ enum ApplicationOperations {
             app.contentVersion = 0
             ApplicantForm.prefill(app, from: m.organisation)
             try await tx.create(app)
-            for s in ApplicationSection.allCases { try await tx.create(ApplicationSectionRecord(applicationID: app.id!, section: s)) }
+            for s in ApplicationSection.allCases { try await tx.create(ApplicationSectionRecord(applicationID: app.storedID, section: s)) }
             try await tx.audit("application.started", entity: "application", id: app.id, summary: call.reference, by: req)
         }
         return app
@@ -150,7 +150,7 @@ enum ApplicationOperations {
     static func saveApplicant(_ req: Request, bundle: ApplicationBundle, values v: FormValues) async throws -> Bool {
         let app = bundle.application
         return try await req.store.write { tx -> Bool in
-            guard let sent = Int(v["version"]), try await bumpVersion(app.id!, section: .applicant, from: sent, on: tx) != nil
+            guard let sent = Int(v["version"]), try await bumpVersion(app.storedID, section: .applicant, from: sent, on: tx) != nil
             else { return false }
             ApplicantForm.apply(v, to: app)
             app.applicantConfirmed = true
@@ -167,7 +167,7 @@ enum ApplicationOperations {
     static func saveExpense(
         _ req: Request, bundle: ApplicationBundle, record: ExpenseLineRecord?, line: ExpenseLine, version: Int?
     ) async throws -> ExpenseLineRecord? {
-        let appID = bundle.application.id!
+        let appID = try bundle.application.storedID
         return try await req.store.write { tx -> ExpenseLineRecord? in
             guard let version, try await bumpVersion(appID, section: .budget, from: version, on: tx) != nil
             else { return nil }
@@ -209,7 +209,7 @@ enum ApplicationOperations {
     static func saveBudget(_ req: Request, bundle: ApplicationBundle, requested: Money?, complete: Bool, version: Int?) async throws -> Bool {
         let a = bundle.application
         return try await req.store.write { tx -> Bool in
-            guard let version, try await bumpVersion(a.id!, section: .budget, from: version, on: tx) != nil
+            guard let version, try await bumpVersion(a.storedID, section: .budget, from: version, on: tx) != nil
             else { return false }
             a.requestedCents = requested?.cents
             try await touch(a, req: req, on: tx)
@@ -224,7 +224,7 @@ enum ApplicationOperations {
     static func saveRevenue(
         _ req: Request, bundle: ApplicationBundle, record: RevenueLineRecord?, line: RevenueLine, version: Int?
     ) async throws -> RevenueLineRecord? {
-        let appID = bundle.application.id!
+        let appID = try bundle.application.storedID
         return try await req.store.write { tx -> RevenueLineRecord? in
             guard let version, try await bumpVersion(appID, section: .financing, from: version, on: tx) != nil
             else { return nil }
@@ -274,7 +274,7 @@ enum ApplicationOperations {
     }
 
     static func addPrevious(_ req: Request, bundle: ApplicationBundle, _ p: PreviousSubsidy) async throws {
-        p.$application.id = bundle.application.id!
+        p.$application.id = try bundle.application.storedID
         try await req.store.write { tx in
             try await tx.create(p)
             try await touch(bundle.application, req: req, on: tx)
@@ -322,14 +322,14 @@ enum ApplicationOperations {
         _ req: Request, bundle: ApplicationBundle, item: String, checked: (name: String, type: DocumentType), bytes: [UInt8], by user: User
     ) async throws -> ApplicationDocument {
         let doc = ApplicationDocument()
-        doc.$application.id = bundle.application.id!
+        doc.$application.id = try bundle.application.storedID
         doc.itemCode = item
         doc.filename = checked.name
         doc.contentType = checked.type.mediaType
         doc.sizeBytes = Int64(bytes.count)
         doc.sha256 = SHA256.hash(data: bytes).hex
         doc.content = Data(bytes)
-        doc.uploadedBy = user.id!
+        doc.uploadedBy = try user.storedID
         doc.uploadedAt = req.now
         try await req.store.write { tx in
             try await tx.create(doc)
@@ -342,7 +342,7 @@ enum ApplicationOperations {
 
     static func removeDocument(_ req: Request, application a: GrantApplication, id: UUID, filename: String) async throws {
         try await req.store.write { tx in
-            try await tx.query(ApplicationDocument.self).filter(\.$id == id).filter(\.$application.$id == a.id!).delete()
+            try await tx.query(ApplicationDocument.self).filter(\.$id == id).filter(\.$application.$id == a.storedID).delete()
             try await touch(a, req: req, on: tx)
             try await tx.audit("document.removed", entity: "application", id: a.id, summary: filename, by: req)
         }
@@ -383,7 +383,7 @@ enum ApplicationOperations {
     }
 
     static func mark(_ section: ApplicationSection, of a: GrantApplication, complete: Bool, on tx: StoreTransaction) async throws {
-        try await tx.query(ApplicationSectionRecord.self).filter(\.$application.$id == a.id!).filter(\.$section == section.rawValue)
+        try await tx.query(ApplicationSectionRecord.self).filter(\.$application.$id == a.storedID).filter(\.$section == section.rawValue)
             .set(\.$markedComplete, to: complete).update()
     }
 

@@ -208,7 +208,9 @@ struct ApplicationBundle: Sendable {
     func marked(_ section: ApplicationSection) -> Bool { sections[section.rawValue]?.marked_complete ?? false }
 
     var sectionContext: SectionContext {
-        SectionContext(applicationID: application.id!, status: application.applicationStatus, call: call, questions: questions, answers: answers)
+        get throws {
+            try SectionContext(applicationID: application.storedID, status: application.applicationStatus, call: call, questions: questions, answers: answers)
+        }
     }
 
     var requiredDocuments: [CallItem] { call.items(.document).filter(\.required) }
@@ -310,7 +312,7 @@ struct ApplicationBundle: Sendable {
     /// Loads the cap inputs and evaluates every rule now.
     func evaluate(on reads: any StoreReading, now: Date, language: Language) async throws -> (cap: FundingCap, results: [RuleResult]) {
         let committed = capReadsCommitted
-            ? try await ApplicationBundle.committed(call: call.call.id!, action: application.actionCode, excluding: application.id!, on: reads)
+            ? try await ApplicationBundle.committed(call: call.call.storedID, action: application.actionCode, excluding: application.storedID, on: reads)
             : (action: Money.zero, call: Money.zero)
         let cap = cap(committed: committed)
         return (cap, ApplicationRules.evaluate(facts(now: now, cap: cap, language: language)))

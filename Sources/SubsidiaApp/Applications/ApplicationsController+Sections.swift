@@ -29,7 +29,7 @@ extension ApplicationsController {
         _ req: Request, bundle: ApplicationBundle, access: ApplicationAccess, section s: ApplicationSection, values: FormValues,
         errors: FormErrors, conflict: Bool = false
     ) async throws -> Response {
-        let base = "/applications/\(bundle.application.id!)"
+        let base = "/applications/\(try bundle.application.storedID)"
         let action = base + "/sections/" + s.rawValue
         let form = QuestionForm.build(req, bundle: bundle, section: s, values: values, errors: errors, action: action)
         let editable = ApplicationLifecycle.isEditable(bundle.application.applicationStatus) && access.canEdit
@@ -76,7 +76,7 @@ extension ApplicationsController {
         let values = req.formValues()
         switch try await ApplicationOperations.saveAnswers(req, context: bundle.sectionContext, section: s, values: values, audit: s.rawValue) {
         case .saved:
-            return try await req.redirect("/applications/\(bundle.application.id!)", flash: "app.flash.saved")
+            return try await req.redirect("/applications/\(bundle.application.storedID)", flash: "app.flash.saved")
         case .invalid(let errors):
             return try await renderSection(req, bundle: bundle, access: access, section: s, values: values, errors: errors)
         case .conflict:
@@ -121,7 +121,7 @@ extension ApplicationsController {
     }
 
     static func notEditable(_ req: Request, _ bundle: ApplicationBundle) async throws -> Response {
-        try await req.redirect("/applications/\(bundle.application.id!)", flash: "app.flash.not_editable")
+        try await req.redirect("/applications/\(bundle.application.storedID)", flash: "app.flash.not_editable")
     }
 
     // MARK: Applicant section
@@ -137,7 +137,7 @@ extension ApplicationsController {
     static func renderApplicant(
         _ req: Request, bundle: ApplicationBundle, access: ApplicationAccess, values: FormValues, errors: FormErrors, conflict: Bool = false
     ) async throws -> Response {
-        let base = "/applications/\(bundle.application.id!)"
+        let base = "/applications/\(try bundle.application.storedID)"
         let form = ApplicantForm.build(req, values: values, errors: errors, action: base + "/applicant", ruleSet: bundle.ruleSet)
         let editable = ApplicationLifecycle.isEditable(bundle.application.applicationStatus) && access.canEdit
         return try await req.render(
@@ -163,6 +163,6 @@ extension ApplicationsController {
             mine["version"] = String(fresh.version(of: .applicant))
             return try await renderApplicant(req, bundle: fresh, access: access, values: mine, errors: FormErrors(), conflict: true)
         }
-        return try await req.redirect("/applications/\(app.id!)", flash: "app.flash.saved")
+        return try await req.redirect("/applications/\(app.storedID)", flash: "app.flash.saved")
     }
 }

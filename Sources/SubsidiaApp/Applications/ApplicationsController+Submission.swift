@@ -22,7 +22,7 @@ extension ApplicationsController {
             "applications/check", title: blocked ? "check.blocked_title" : "check.title",
             CheckPage(heading: req.t(blocked ? "check.blocked_title" : "check.title"),
                       intro: req.t(blocked ? "check.blocked_intro" : (failed > 0 ? "check.intro_failed" : "check.intro_ok")),
-                      back: "/applications/\(bundle.application.id!)", results: ApplicationTexts.checkResults(ordered, bundle: bundle, req: req),
+                      back: "/applications/\(bundle.application.storedID)", results: ApplicationTexts.checkResults(ordered, bundle: bundle, req: req),
                       failed: failed, warnings: results.filter { $0.outcome == .warning }.count,
                       capText: cap.binding.map { ApplicationTexts.capSentence($0, bundle: bundle, req: req) }, blocked: blocked),
             errors: blocked, status: blocked ? .unprocessableEntity : .ok)
@@ -46,7 +46,7 @@ extension ApplicationsController {
     static func renderDeclaration(
         _ req: Request, bundle: ApplicationBundle, access: ApplicationAccess, values: FormValues, errors: FormErrors
     ) async throws -> Response {
-        let base = "/applications/\(bundle.application.id!)"
+        let base = "/applications/\(try bundle.application.storedID)"
         var f = FormBuilder(req, values: values, errors: errors)
         f.section(nil)
         f.text("name", "app.declaration.name", autocomplete: "name", maxLength: 120)
@@ -75,7 +75,7 @@ extension ApplicationsController {
         if !e.isEmpty { return try await renderDeclaration(req, bundle: bundle, access: access, values: v, errors: e) }
         try await ApplicationOperations.declare(req, bundle: bundle, values: v, by: access.user)
         let a = bundle.application
-        return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.declared")
+        return try await req.redirect("/applications/\(a.storedID)", flash: "app.flash.declared")
     }
 
     /// "Check your answers": every section with its Change link; skipped optional answers say "Not provided".
@@ -83,7 +83,7 @@ extension ApplicationsController {
         let access = try await ApplicationAccess.load(req)
         let bundle = try await ApplicationBundle.load(access.application, on: req.store)
         let (_, results) = try await bundle.evaluate(on: req.store, now: req.now, language: req.language)
-        let base = "/applications/\(bundle.application.id!)"
+        let base = "/applications/\(try bundle.application.storedID)"
         let editable = ApplicationLifecycle.isEditable(bundle.application.applicationStatus) && access.canEdit
         let groups = ApplicationSummary.groups(bundle, req: req).map { g in
             ReviewPage.Group(heading: g.heading, change: editable ? base + "/" + path(of: g.section) : nil, answers: g.answers)
@@ -109,13 +109,13 @@ extension ApplicationsController {
         }
         // The receipt page's flash ("submitted" or "submitted again") is written with the submission itself.
         _ = try await Submission.submit(req, bundle: bundle, results: results, now: now)
-        return req.redirect(to: "/applications/\(bundle.application.id!)/receipt", redirectType: .normal)
+        return req.redirect(to: "/applications/\(try bundle.application.storedID)/receipt", redirectType: .normal)
     }
 
     static func receipt(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
         let a = access.application
-        guard let last = try await req.store.query(ApplicationSubmission.self).filter(\.$application.$id == a.id!)
+        guard let last = try await req.store.query(ApplicationSubmission.self).filter(\.$application.$id == a.storedID)
             .sort(\.$number, .descending).field(\.$id).field(\.$number).field(\.$submittedAt).field(\.$contentSHA256).field(\.$snapshot).first(),
             let reference = a.reference else { throw Abort(.notFound) }
         let snapshot = try JSONDecoder().decode(Submission.Snapshot.self, from: Data(last.snapshot.utf8))
@@ -126,15 +126,15 @@ extension ApplicationsController {
         return try await req.render("applications/receipt", title: "receipt.title", ReceiptPage(
             reference: reference, submittedAt: req.dateTime(last.submittedAt), title: a.title, callTitle: call.title.text(req.language),
             contact: bundle.call.programme.contactEmail, documents: docs, sha256: last.contentSHA256,
-            pdfHref: "/applications/\(a.id!)/receipt/\(last.number).pdf", back: "/applications/\(a.id!)", version: last.number,
+            pdfHref: "/applications/\(a.storedID)/receipt/\(last.number).pdf", back: "/applications/\(a.storedID)", version: last.number,
             missingCount: docs.filter { !$0.received }.count, canReopen: reopen && access.canEdit,
-            reopenHref: "/applications/\(a.id!)/reopen"), hasForm: true)
+            reopenHref: "/applications/\(a.storedID)/reopen"), hasForm: true)
     }
 
     static func receiptPDF(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
         guard let number = req.parameters.get("number").flatMap({ Int($0.replacingOccurrences(of: ".pdf", with: "")) }),
-              let s = try await req.store.query(ApplicationSubmission.self).filter(\.$application.$id == access.application.id!)
+              let s = try await req.store.query(ApplicationSubmission.self).filter(\.$application.$id == access.application.storedID)
                 .filter(\.$number == number).first() else { throw Abort(.notFound) }
         return Response.pdf(Array(s.receiptPDF), filename: "\(access.application.reference ?? "receipt")-\(number).pdf")
     }
@@ -143,7 +143,7 @@ extension ApplicationsController {
         let access = try await ApplicationAccess.load(req)
         let bundle = try await ApplicationBundle.load(access.application, on: req.store)
         let bytes = ApplicationSummary.pdf(bundle, req: req)
-        return Response.pdf(bytes, filename: "application-\(bundle.application.reference ?? String(bundle.application.id!.uuidString.prefix(8))).pdf")
+        return Response.pdf(bytes, filename: "application-\(try bundle.application.reference ?? String(bundle.application.storedID.uuidString.prefix(8))).pdf")
     }
 
     static func withdraw(_ req: Request) async throws -> Response {
@@ -166,7 +166,7 @@ extension ApplicationsController {
         let access = try await ApplicationAccess.load(req, for: .edit)
         let a = access.application
         do { try Instruction.checkItemsProvided(from: a.applicationStatus) } catch {
-            return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.not_editable")
+            return try await req.redirect("/applications/\(a.storedID)", flash: "app.flash.not_editable")
         }
         let now = req.now
         let id = try a.requireID()
@@ -187,7 +187,7 @@ extension ApplicationsController {
         do {
             try ApplicationTransitions.checkReopen(a.applicationStatus, kind: call.callKind, closesAt: call.closesAt, now: req.now)
         } catch {
-            return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.cannot_reopen")
+            return try await req.redirect("/applications/\(a.storedID)", flash: "app.flash.cannot_reopen")
         }
         let id = try a.requireID()
         let now = req.now
@@ -198,6 +198,6 @@ extension ApplicationsController {
                                          [("declared_by", UUID?.none), ("declared_at", Date?.none)], on: tx)
             try await tx.audit("application.reopened", entity: "application", id: id, summary: a.reference ?? "", by: req)
         }
-        return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.reopened")
+        return try await req.redirect("/applications/\(a.storedID)", flash: "app.flash.reopened")
     }
 }

@@ -11,7 +11,7 @@ enum ApplicationsController {
 
     static func dashboard(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
-        let orgIDs = try await req.store.query(Membership.self).filter(\.$user.$id == user.id!).all().map { $0.$organisation.id }
+        let orgIDs = try await req.store.query(Membership.self).filter(\.$user.$id == user.storedID).all().map { $0.$organisation.id }
         let paging = Paging(req)
         let status = (try? req.query.get(String.self, at: "status")).flatMap(ApplicationStatus.init(rawValue:))
         var query = req.store.query(GrantApplication.self).filter(\.$organisation.$id ~~ orgIDs)
@@ -20,7 +20,7 @@ enum ApplicationsController {
         let apps = try await query.with(\.$call).with(\.$organisation).sort(\.$updatedAt, .descending)
             .range(paging.offset..<(paging.offset + paging.size)).all()
         let now = req.now
-        let rows = apps.map { a -> DashboardPage.Row in
+        let rows = try apps.map { a -> DashboardPage.Row in
             let next: String
             switch a.applicationStatus {
             case .draft: next = req.t("app.next.complete")
@@ -33,12 +33,12 @@ enum ApplicationsController {
             }
             let deadline = a.call.closesAt.map { req.dateTime($0) + (a.call.closesAt! < now ? " – " + req.t("call.closed") : "") }
                 ?? req.t("app.deadline_rolling", String(a.call.leadTimeDays))
-            return DashboardPage.Row(href: "/applications/\(a.id!)", title: a.title.isEmpty ? req.t("app.untitled") : a.title,
+            return DashboardPage.Row(href: "/applications/\(try a.storedID)", title: a.title.isEmpty ? req.t("app.untitled") : a.title,
                                      call: a.call.title.text(req.language), organisation: a.organisation.legalName,
                                      status: req.t(a.applicationStatus.labelKey), reference: a.reference, next: next, deadline: deadline)
         }
         // COM-17: decision letters nobody of the organisation has opened yet.
-        let notices = try await DecisionLetters.unopened(for: user.id!, on: req.store).map {
+        let notices = try await DecisionLetters.unopened(for: user.storedID, on: req.store).map {
             DashboardPage.Notice(href: $0.href, text: req.t("letter.notice." + $0.kind, $0.reference ?? "", $0.title ?? ""),
                                  date: req.dateTime($0.decided_at))
         }
@@ -64,13 +64,13 @@ enum ApplicationsController {
     }
 
     static func renderStart(_ req: Request, call: Call, user: User, error: String?) async throws -> Response {
-        let memberships = try await req.store.query(Membership.self).filter(\.$user.$id == user.id!).with(\.$organisation).all()
+        let memberships = try await req.store.query(Membership.self).filter(\.$user.$id == user.storedID).with(\.$organisation).all()
         let forms = Set(call.legalForms)
         let eligible = memberships.filter { forms.contains(LegalForm(rawValue: $0.organisation.legalForm) ?? .other) }
         let ineligible = memberships.filter { !forms.contains(LegalForm(rawValue: $0.organisation.legalForm) ?? .other) }
             .map { req.t("app.start.ineligible", $0.organisation.legalName, req.t("legal_form." + $0.organisation.legalForm)) }
-        let choices = eligible.enumerated().map { i, m in
-            FormOption(value: m.organisation.id!.uuidString, label: m.organisation.legalName, selected: eligible.count == 1,
+        let choices = try eligible.enumerated().map { i, m in
+            FormOption(value: try m.organisation.storedID.uuidString, label: m.organisation.legalName, selected: eligible.count == 1,
                        id: i == 0 ? "f-organisation" : "f-organisation-\(i)")
         }
         let open = CallWindow.isOpen(opensAt: call.opensAt, closesAt: call.closesAt, at: req.now) && call.callStatus == .published
@@ -87,7 +87,7 @@ enum ApplicationsController {
         let call = try await openCall(req)
         do {
             let app = try await ApplicationOperations.start(req, call: call, user: user, organisation: UUID(uuidString: req.formValues()["organisation"]))
-            return try await req.redirect("/applications/\(app.id!)", flash: "app.flash.started")
+            return try await req.redirect("/applications/\(app.storedID)", flash: "app.flash.started")
         } catch let refusal as ApplicationOperations.StartRefusal {
             let key = switch refusal {
             case .closed: "app.start.closed"
@@ -104,7 +104,7 @@ enum ApplicationsController {
         let access = try await ApplicationAccess.load(req)
         let bundle = try await ApplicationBundle.load(access.application, on: req.store)
         let a = bundle.application
-        let base = "/applications/\(a.id!)"
+        let base = "/applications/\(try a.storedID)"
         let tasks = bundle.formSections.map { s in
             let state = bundle.state(s)
             return TasksPage.Task(label: req.t(s.labelKey), href: base + "/" + path(of: s), state: state.rawValue,
@@ -114,11 +114,11 @@ enum ApplicationsController {
         let capText = cap.binding.map { ApplicationTexts.capSentence($0, bundle: bundle, req: req) }
         let call = bundle.call.call
         let reopen = canReopen(a, call: call, now: req.now)
-        let letters = try await DecisionLetters.list(of: a.id!, on: req.store).filter { $0.letter_language != nil }.map {
+        let letters = try await DecisionLetters.list(of: a.storedID, on: req.store).filter { $0.letter_language != nil }.map {
             TasksPage.Letter(href: $0.href, label: req.t("letter.link." + $0.kind, req.dateTime($0.decided_at)), isNew: $0.letter_opened_at == nil)
         }
         let request = a.applicationStatus == .incomplete
-            ? try await req.store.query(MissingItemRequest.self).filter(\.$application.$id == a.id!).filter(\.$answeredAt == nil)
+            ? try await req.store.query(MissingItemRequest.self).filter(\.$application.$id == a.storedID).filter(\.$answeredAt == nil)
                 .sort(\.$requestedAt, .descending).first()
             : nil
         return try await req.render("applications/tasks", title: a.title.isEmpty ? "app.untitled" : a.title, TasksPage(

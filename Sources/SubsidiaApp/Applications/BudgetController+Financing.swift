@@ -19,16 +19,16 @@ extension BudgetController {
         _ req: Request, bundle: ApplicationBundle, access: ApplicationAccess, add: FormValues, errors: FormErrors, complete: FormValues,
         conflict: Bool = false, editing: RevenueLineRecord? = nil
     ) async throws -> Response {
-        let base = "/applications/\(bundle.application.id!)"
+        let base = "/applications/\(try bundle.application.storedID)"
         let editable = ApplicationLifecycle.isEditable(bundle.application.applicationStatus) && access.canEdit
         let sum = bundle.summary
-        let rows = bundle.revenues.map { r in
+        let rows = try bundle.revenues.map { r in
             let kind = RevenueKind(rawValue: r.kind) ?? .ownResources
             return LinesPage.Row(
                 category: "\(kind.line). " + req.t(kind.labelKey), detail: [r.source, r.detail].filter { !$0.isEmpty }.joined(separator: " – "),
                 note: kind.isLoan ? req.t(r.loanLinked ? "revenue.loan_linked" : "revenue.loan_not_linked") : nil,
-                amount: req.money(Money(cents: r.amountCents)), edit: editable ? base + "/financing/lines/\(r.id!)" : nil,
-                delete: editable ? base + "/financing/lines/\(r.id!)/delete" : nil)
+                amount: req.money(Money(cents: r.amountCents)), edit: editable ? base + "/financing/lines/\(try r.storedID)" : nil,
+                delete: editable ? base + "/financing/lines/\(try r.storedID)/delete" : nil)
         }
         // PAFMI-02: loans are shown apart from grants and own funds.
         let totals = [
@@ -49,7 +49,7 @@ extension BudgetController {
             f.text("detail", "revenue.detail", hint: "revenue.detail_hint", optional: true, maxLength: 300)
             f.text("amount", "budget.amount", maxLength: 20, inputmode: "decimal", width: "10")
             f.checkbox("loan_linked", "revenue.loan_linked_label", hint: "revenue.loan_linked_hint")
-            lineForm = f.build(action: editing.map { base + "/financing/lines/\($0.id!)" } ?? base + "/financing/lines",
+            lineForm = f.build(action: try editing.map { base + "/financing/lines/\(try $0.storedID)" } ?? base + "/financing/lines",
                                submit: editing == nil ? "budget.add" : "form.save")
             var c = FormBuilder(req, values: complete, errors: FormErrors())
             c.section(nil)
@@ -92,7 +92,7 @@ extension BudgetController {
         guard let line else {
             return try await renderFinancing(req, bundle: bundle, access: access, add: v, errors: errors, complete: FormValues(), editing: record)
         }
-        let appID = bundle.application.id!
+        let appID = try bundle.application.storedID
         let ok = try await ApplicationOperations.saveRevenue(req, bundle: bundle, record: record, line: line, version: Int(v["version"])) != nil
         if !ok {
             let fresh = try await ApplicationBundle.reload(bundle.application, on: req.store)
@@ -118,7 +118,7 @@ extension BudgetController {
         let (_, bundle) = try await editableBundle(req)
         guard let id = req.parameters.get("lineID", as: UUID.self), let r = bundle.revenues.first(where: { $0.id == id }) else { throw Abort(.notFound) }
         try await ApplicationOperations.deleteRevenue(req, bundle: bundle, record: r)
-        return try await req.redirect("/applications/\(bundle.application.id!)/financing", flash: "budget.flash.removed")
+        return try await req.redirect("/applications/\(bundle.application.storedID)/financing", flash: "budget.flash.removed")
     }
 
     static func saveFinancing(_ req: Request) async throws -> Response {
@@ -126,7 +126,7 @@ extension BudgetController {
         let v = req.formValues()
         let a = bundle.application
         try await ApplicationOperations.markComplete(req, bundle: bundle, section: .financing, complete: v.isChecked("complete"))
-        return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.saved")
+        return try await req.redirect("/applications/\(a.storedID)", flash: "app.flash.saved")
     }
 
     // MARK: Earlier subsidies (Annex 1, communes)
@@ -153,7 +153,7 @@ extension BudgetController {
     }
 
     static func renderPrevious(_ req: Request, bundle: ApplicationBundle, access: ApplicationAccess, values: FormValues, errors: FormErrors) async throws -> Response {
-        let base = "/applications/\(bundle.application.id!)"
+        let base = "/applications/\(try bundle.application.storedID)"
         let editable = ApplicationLifecycle.isEditable(bundle.application.applicationStatus) && access.canEdit
         var add: FormView?
         var complete: FormView?
@@ -172,7 +172,7 @@ extension BudgetController {
         return try await req.render("applications/previous", title: "section.previous_subsidies", PreviousPage(
             back: base, rows: bundle.previous.map { p in
                 PreviousPage.Row(name: p.projectName, year: p.year, granted: req.t(p.granted ? "form.yes" : "form.no"),
-                                 delete: editable ? base + "/previous/\(p.id!)/delete" : nil)
+                                 delete: editable ? base + "/previous/\(try p.storedID)/delete" : nil)
             }, addForm: add, completeForm: complete), errors: !errors.isEmpty, status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
 
@@ -182,20 +182,20 @@ extension BudgetController {
         let (row, e) = ApplicationOperations.checkPrevious(v, now: req.now)
         guard let row else { return try await renderPrevious(req, bundle: bundle, access: access, values: v, errors: e) }
         try await ApplicationOperations.addPrevious(req, bundle: bundle, row)
-        return try await req.redirect("/applications/\(bundle.application.id!)/previous", flash: "budget.flash.saved")
+        return try await req.redirect("/applications/\(bundle.application.storedID)/previous", flash: "budget.flash.saved")
     }
 
     static func deletePrevious(_ req: Request) async throws -> Response {
         let (_, bundle) = try await editableBundle(req)
         guard let id = req.parameters.get("rowID", as: UUID.self), let p = bundle.previous.first(where: { $0.id == id }) else { throw Abort(.notFound) }
         try await ApplicationOperations.removePrevious(req, bundle: bundle, record: p)
-        return try await req.redirect("/applications/\(bundle.application.id!)/previous", flash: "budget.flash.removed")
+        return try await req.redirect("/applications/\(bundle.application.storedID)/previous", flash: "budget.flash.removed")
     }
 
     static func completePrevious(_ req: Request) async throws -> Response {
         let (_, bundle) = try await editableBundle(req)
         let v = req.formValues()
         try await ApplicationOperations.markComplete(req, bundle: bundle, section: .previousSubsidies, complete: v.isChecked("complete"))
-        return try await req.redirect("/applications/\(bundle.application.id!)", flash: "app.flash.saved")
+        return try await req.redirect("/applications/\(bundle.application.storedID)", flash: "app.flash.saved")
     }
 }

@@ -55,16 +55,16 @@ enum BudgetController {
         _ req: Request, bundle: ApplicationBundle, access: ApplicationAccess, add: FormValues, addErrors: FormErrors,
         complete: FormValues, completeErrors: FormErrors, conflict: Bool = false, editing: ExpenseLineRecord? = nil
     ) async throws -> Response {
-        let base = "/applications/\(bundle.application.id!)"
+        let base = "/applications/\(try bundle.application.storedID)"
         let editable = ApplicationLifecycle.isEditable(bundle.application.applicationStatus) && access.canEdit
         let sum = bundle.summary
-        let rows = bundle.expenses.map { e in
+        let rows = try bundle.expenses.map { e in
             LinesPage.Row(
                 category: "\(e.category). " + req.t(ExpenseCategory(rawValue: e.category)?.labelKey ?? "budget.cat8"),
                 detail: e.detail, note: lineNote(e, req: req),
                 // Computed again rather than read: a row stored out of range before the checks shows as such.
                 amount: e.line.amount(kilometreRate: bundle.kilometreRate).map(req.money) ?? req.t("budget.line_out_of_range"),
-                edit: editable ? base + "/budget/lines/\(e.id!)" : nil, delete: editable ? base + "/budget/lines/\(e.id!)/delete" : nil)
+                edit: editable ? base + "/budget/lines/\(try e.storedID)" : nil, delete: editable ? base + "/budget/lines/\(try e.storedID)/delete" : nil)
         }
         var totals = ExpenseCategory.allCases.compactMap { c in
             sum.byCategory[c].map { LinesPage.Total(label: "\(c.rawValue). " + req.t(c.labelKey), amount: req.money($0), strong: false) }
@@ -81,7 +81,7 @@ enum BudgetController {
         var lineForm: FormView?
         var completeForm: FormView?
         if editable {
-            let action = editing.map { base + "/budget/lines/\($0.id!)" } ?? base + "/budget/lines"
+            let action = try editing.map { base + "/budget/lines/\(try $0.storedID)" } ?? base + "/budget/lines"
             lineForm = expenseForm(req, values: add, errors: addErrors, action: action, editing: editing != nil)
             var f = FormBuilder(req, values: complete, errors: completeErrors)
             f.section(nil)
@@ -187,7 +187,7 @@ enum BudgetController {
     static func editableBundle(_ req: Request) async throws -> (ApplicationAccess, ApplicationBundle) {
         let access = try await ApplicationAccess.load(req, for: .edit)
         let bundle = try await ApplicationBundle.load(access.application, on: req.store)
-        guard ApplicationLifecycle.isEditable(bundle.application.applicationStatus) else { throw Abort.redirect(to: "/applications/\(bundle.application.id!)") }
+        guard ApplicationLifecycle.isEditable(bundle.application.applicationStatus) else { throw Abort.redirect(to: "/applications/\(try bundle.application.storedID)") }
         return (access, bundle)
     }
 
@@ -205,7 +205,7 @@ enum BudgetController {
                                           completeErrors: FormErrors(), conflict: conflict, editing: record)
         }
         guard let line else { return try await again(errors, conflict: false, bundle: bundle) }
-        let appID = bundle.application.id!
+        let appID = try bundle.application.storedID
         let ok = try await ApplicationOperations.saveExpense(req, bundle: bundle, record: record, line: line, version: Int(v["version"])) != nil
         if !ok {
             let fresh = try await ApplicationBundle.reload(bundle.application, on: req.store)
@@ -231,7 +231,7 @@ enum BudgetController {
             throw Abort(.notFound)
         }
         try await ApplicationOperations.deleteExpense(req, bundle: bundle, record: r)
-        return try await req.redirect("/applications/\(bundle.application.id!)/budget", flash: "budget.flash.removed")
+        return try await req.redirect("/applications/\(bundle.application.storedID)/budget", flash: "budget.flash.removed")
     }
 
     /// The requested amount and "I have completed this section". A request above the cap is kept (nothing
@@ -252,6 +252,6 @@ enum BudgetController {
             return try await renderBudget(req, bundle: fresh, access: access, add: FormValues(), addErrors: FormErrors(), complete: v,
                                           completeErrors: FormErrors(), conflict: true)
         }
-        return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.saved")
+        return try await req.redirect("/applications/\(a.storedID)", flash: "app.flash.saved")
     }
 }

@@ -42,7 +42,7 @@ enum DocumentsController {
     }
 
     static func render(_ req: Request, bundle: ApplicationBundle, access: ApplicationAccess, values: FormValues, errors: FormErrors) async throws -> Response {
-        let base = "/applications/\(bundle.application.id!)"
+        let base = "/applications/\(try bundle.application.storedID)"
         // COM-15: documents can also be added while the officer waits for missing items.
         let editable = ApplicationLifecycle.documentsEditable.contains(bundle.application.applicationStatus) && access.canEdit
         func file(_ d: DocumentRow) -> DocumentsPage.File {
@@ -99,14 +99,14 @@ enum DocumentsController {
         let (checked, e) = ApplicationOperations.checkUpload(req, bundle: bundle, item: values["item"], filename: upload.file?.filename ?? "", bytes: bytes)
         guard let checked else { return try await render(req, bundle: bundle, access: access, values: values, errors: e) }
         _ = try await ApplicationOperations.storeDocument(req, bundle: bundle, item: values["item"], checked: checked, bytes: bytes, by: access.user)
-        return try await req.redirect("/applications/\(bundle.application.id!)/documents", flash: "doc.flash.uploaded")
+        return try await req.redirect("/applications/\(bundle.application.storedID)/documents", flash: "doc.flash.uploaded")
     }
 
     static func download(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
         guard let id = req.parameters.get("docID", as: UUID.self),
               let doc = try await req.store.query(ApplicationDocument.self).filter(\.$id == id)
-                .filter(\.$application.$id == access.application.id!).first() else { throw Abort(.notFound) }
+                .filter(\.$application.$id == access.application.storedID).first() else { throw Abort(.notFound) }
         return file(doc, filename: doc.filename)
     }
 
@@ -122,10 +122,10 @@ enum DocumentsController {
     static func delete(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req, for: .edit)
         let a = access.application
-        guard ApplicationLifecycle.isEditable(a.applicationStatus) else { return try await req.redirect("/applications/\(a.id!)", flash: "app.flash.not_editable") }
+        guard ApplicationLifecycle.isEditable(a.applicationStatus) else { return try await req.redirect("/applications/\(a.storedID)", flash: "app.flash.not_editable") }
         guard let id = req.parameters.get("docID", as: UUID.self),
-              let row = try await ApplicationBundle.documentRows(a.id!, on: req.store).first(where: { $0.id == id }) else { throw Abort(.notFound) }
+              let row = try await ApplicationBundle.documentRows(a.storedID, on: req.store).first(where: { $0.id == id }) else { throw Abort(.notFound) }
         try await ApplicationOperations.removeDocument(req, application: a, id: id, filename: row.filename)
-        return try await req.redirect("/applications/\(a.id!)/documents", flash: "doc.flash.removed")
+        return try await req.redirect("/applications/\(a.storedID)/documents", flash: "doc.flash.removed")
     }
 }

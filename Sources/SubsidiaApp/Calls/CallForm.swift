@@ -4,11 +4,11 @@ import Vapor
 
 /// The officer's call form: fields, checks (closing after opening, rates 0–100 %, amounts bounded) and mapping.
 enum CallForm {
-    static func build(_ req: Request, values: FormValues, errors: FormErrors, programmes: [Programme], action: String) -> FormView {
+    static func build(_ req: Request, values: FormValues, errors: FormErrors, programmes: [Programme], action: String) throws -> FormView {
         var f = FormBuilder(req, values: values, errors: errors)
         f.section("callform.section.identity")
         f.choice("programme", "callform.programme", type: "select",
-                 options: programmes.map { ($0.id!.uuidString, $0.name.text(req.language)) }, translateOptions: false)
+                 options: try programmes.map { (try $0.storedID.uuidString, $0.name.text(req.language)) }, translateOptions: false)
         f.text("reference", "callform.reference", hint: "callform.reference_hint", maxLength: 40, width: "20")
         f.choice("rule_set", "callform.rule_set", type: "select", options: RuleSet.allCases.map { ($0.rawValue, "ruleset." + $0.rawValue) })
         for l in Language.allCases {

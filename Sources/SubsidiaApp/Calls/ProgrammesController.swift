@@ -21,7 +21,7 @@ enum ProgrammesController {
         _ = try StaffCallsController.officer(req)
         let ps = try await req.store.query(Programme.self).sort(\.$code).limit(500).all()
         return try await req.render("staff/programmes", title: "staff.programmes_title", ListPage(rows: ps.map {
-            .init(href: "/staff/programmes/\($0.id!)/edit", code: $0.code, name: $0.name.text(req.language), fund: $0.fund,
+            .init(href: "/staff/programmes/\(try $0.storedID)/edit", code: $0.code, name: $0.name.text(req.language), fund: $0.fund,
                   authority: $0.managingAuthority)
         }))
     }
@@ -108,7 +108,7 @@ enum ProgrammesController {
         guard let p = try await req.store.find(Programme.self, req.parameters.get("programmeID", as: UUID.self)) else { throw Abort(.notFound) }
         let v = req.formValues()
         var e = validate(v)
-        if e.isEmpty, try await req.store.query(Programme.self).filter(\.$code == v["code"]).filter(\.$id != p.id!).count() > 0 {
+        if e.isEmpty, try await req.store.query(Programme.self).filter(\.$code == v["code"]).filter(\.$id != p.storedID).count() > 0 {
             e.add("code", "staff.error.code_taken")
         }
         guard e.isEmpty else { return try await render(req, values: v, errors: e, action: req.url.path, title: "staff.programme_edit") }

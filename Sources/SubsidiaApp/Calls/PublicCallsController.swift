@@ -124,19 +124,19 @@ enum PublicCallsController {
             CallPage.Objective(code: o.code, title: o.title.text(lang),
                                actions: b.actions.filter { $0.$objective.id == o.id }.map(action))
         }
-        let sessions = b.sessions.map { s in
-            let taken = b.registrations[s.id!] ?? 0
+        let sessions = try b.sessions.map { s in
+            let taken = b.registrations[try s.storedID] ?? 0
             return CallPage.Session(
-                id: s.id!.uuidString, when: req.dateTime(s.startsAt), place: s.place,
+                id: try s.storedID.uuidString, when: req.dateTime(s.startsAt), place: s.place,
                 seats: req.t("session.seats_left", String(max(0, s.capacity - taken)), String(s.capacity)),
                 full: taken >= s.capacity, past: s.startsAt <= now)
         }
-        let available = b.sessions.filter { $0.startsAt > now && (b.registrations[$0.id!] ?? 0) < $0.capacity }
+        let available = try b.sessions.filter { try $0.startsAt > now && (b.registrations[try $0.storedID] ?? 0) < $0.capacity }
         var form: FormView?
         if !available.isEmpty && call.callStatus != .draft {
             var f = FormBuilder(req, values: values, errors: errors)
             f.choice("session", "session.choose", type: "radios",
-                     options: available.map { ($0.id!.uuidString, req.dateTime($0.startsAt) + " – " + $0.place) },
+                     options: try available.map { (try $0.storedID.uuidString, req.dateTime($0.startsAt) + " – " + $0.place) },
                      translateOptions: false)
             f.text("name", "session.name", autocomplete: "name", maxLength: 120)
             f.text("email", "account.email", type: "email", autocomplete: "email", maxLength: 254)
@@ -178,7 +178,7 @@ enum PublicCallsController {
         if sessionID == nil { errors.add("session", "session.error.choose") }
         guard errors.isEmpty, let sessionID,
               let session = try await req.store.query(InformationSession.self).filter(\.$id == sessionID)
-                .filter(\.$call.$id == call.id!).first() else {
+                .filter(\.$call.$id == call.storedID).first() else {
             if errors.isEmpty { errors.add("session", "session.error.choose") }
             return try await renderCall(req, call: call, values: v, errors: errors)
         }
@@ -187,7 +187,7 @@ enum PublicCallsController {
         // Count and insert in one transaction; the unique index (call, email) settles a race between two tabs.
         let refusal: SessionRegistrationRules.Refusal? = try await req.store.write { tx in
             let taken = try await tx.query(SessionRegistration.self).filter(\.$session.$id == sessionID).count()
-            let already = try await tx.query(SessionRegistration.self).filter(\.$callID == call.id!)
+            let already = try await tx.query(SessionRegistration.self).filter(\.$callID == call.storedID)
                 .filter(\.$email == email).count() > 0
             do {
                 try SessionRegistrationRules.check(capacity: session.capacity, registered: taken,
@@ -195,7 +195,7 @@ enum PublicCallsController {
             } catch let refusal as SessionRegistrationRules.Refusal { return refusal }
             let r = SessionRegistration()
             r.$session.id = sessionID
-            r.callID = call.id!
+            r.callID = try call.storedID
             r.name = v["name"]
             r.email = email
             r.organisationName = v["organisation"]

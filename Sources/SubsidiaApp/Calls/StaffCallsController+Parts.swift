@@ -54,7 +54,7 @@ extension StaffCallsController {
     static func renderManage(_ req: Request, call: Call, form: String?, values: FormValues, errors: FormErrors) async throws -> Response {
         let b = try await CallBundle.load(call, on: req.store)
         let lang = req.language
-        let base = "/staff/calls/\(call.id!)"
+        let base = "/staff/calls/\(try call.storedID)"
         func vals(_ name: String) -> FormValues { form == name ? values : FormValues() }
         func errs(_ name: String) -> FormErrors { form == name ? errors : FormErrors() }
 
@@ -63,7 +63,7 @@ extension StaffCallsController {
         for l in Language.allCases { of.text("title_\(l.rawValue)", "callform.title_\(l.rawValue)", maxLength: 300) }
         var af = FormBuilder(req, values: vals("action"), errors: errs("action"))
         af.choice("objective", "staff.action_objective", type: "select",
-                  options: [("", req.t("staff.no_objective"))] + b.objectives.map { ($0.id!.uuidString, $0.code + " " + $0.title.text(lang)) },
+                  options: try [("", req.t("staff.no_objective"))] + b.objectives.map { (try $0.storedID.uuidString, $0.code + " " + $0.title.text(lang)) },
                   optional: true, translateOptions: false)
         af.text("code", "staff.part_code", maxLength: 20, width: "10")
         for l in Language.allCases { af.text("title_\(l.rawValue)", "callform.title_\(l.rawValue)", maxLength: 300) }
@@ -82,22 +82,22 @@ extension StaffCallsController {
         sf.text("capacity", "staff.session_capacity", maxLength: 5, inputmode: "numeric", width: "5")
 
         let page = ManagePage(
-            id: call.id!.uuidString, reference: call.reference, title: call.title.text(lang),
+            id: try call.storedID.uuidString, reference: call.reference, title: call.title.text(lang),
             status: req.t("call.status." + call.status), canPublish: call.callStatus != .published,
             canClose: call.callStatus == .published, publicHref: "/calls/" + call.reference,
-            objectives: b.objectives.map { .init(id: $0.id!.uuidString, code: $0.code, label: $0.title.text(lang), detail: "",
-                                                 deleteAction: base + "/objectives/\($0.id!)/delete") },
-            actions: b.actions.map { .init(id: $0.id!.uuidString, code: $0.code, label: $0.title.text(lang),
+            objectives: try b.objectives.map { .init(id: try $0.storedID.uuidString, code: $0.code, label: $0.title.text(lang), detail: "",
+                                                 deleteAction: base + "/objectives/\(try $0.storedID)/delete") },
+            actions: try b.actions.map { .init(id: try $0.storedID.uuidString, code: $0.code, label: $0.title.text(lang),
                                            detail: req.money(Money(cents: $0.envelopeCents)) + " · " + MoneyFormatter.percent(Rate(basisPoints: $0.maxRateBP), language: lang),
-                                           deleteAction: base + "/actions/\($0.id!)/delete") },
-            items: b.items.map { i in .init(id: i.id!.uuidString, code: i.code, label: i.label.text(lang),
+                                           deleteAction: base + "/actions/\(try $0.storedID)/delete") },
+            items: try b.items.map { i in .init(id: try i.storedID.uuidString, code: i.code, label: i.label.text(lang),
                                             detail: req.t("staff.item_kind." + i.kind) + (i.amountCents.map { " · " + req.money(Money(cents: $0)) } ?? "")
                                                 + (i.kind == CallItem.Kind.document.rawValue ? " · " + req.t(i.required ? "call.document_required" : "call.document_optional") : ""),
-                                            deleteAction: base + "/items/\(i.id!)/delete") },
-            sessions: b.sessions.map { s in .init(id: s.id!.uuidString, when: req.dateTime(s.startsAt), place: s.place,
-                                                  taken: b.registrations[s.id!] ?? 0, capacity: s.capacity,
-                                                  listHref: base + "/sessions/\(s.id!)", csvHref: base + "/sessions/\(s.id!)/registrations.csv",
-                                                  deleteAction: base + "/sessions/\(s.id!)/delete") },
+                                            deleteAction: base + "/items/\(try i.storedID)/delete") },
+            sessions: try b.sessions.map { s in .init(id: try s.storedID.uuidString, when: req.dateTime(s.startsAt), place: s.place,
+                                                  taken: b.registrations[try s.storedID] ?? 0, capacity: s.capacity,
+                                                  listHref: base + "/sessions/\(try s.storedID)", csvHref: base + "/sessions/\(try s.storedID)/registrations.csv",
+                                                  deleteAction: base + "/sessions/\(try s.storedID)/delete") },
             envelopeTotal: req.money(Money(cents: b.actions.map(\.envelopeCents).reduce(0, +))),
             globalBudget: call.globalBudgetCents.map { req.money(Money(cents: $0)) },
             objectiveForm: of.build(action: base + "/objectives", submit: "staff.add_objective"),
@@ -127,14 +127,14 @@ extension StaffCallsController {
         var e = FormErrors()
         checkCode(v, &e)
         localizedTitles(v, "title", &e)
-        if e.isEmpty, try await req.store.query(CallObjective.self).filter(\.$call.$id == call.id!).filter(\.$code == v["code"]).count() > 0 {
+        if e.isEmpty, try await req.store.query(CallObjective.self).filter(\.$call.$id == call.storedID).filter(\.$code == v["code"]).count() > 0 {
             e.add("code", "staff.error.code_taken")
         }
         guard e.isEmpty else { return try await renderManage(req, call: call, form: "objective", values: v, errors: e) }
-        let count = try await req.store.query(CallObjective.self).filter(\.$call.$id == call.id!).count()
+        let count = try await req.store.query(CallObjective.self).filter(\.$call.$id == call.storedID).count()
         try await req.store.write { tx in
             let o = CallObjective()
-            o.$call.id = call.id!
+            o.$call.id = try call.storedID
             o.code = v["code"]
             o.titleFr = v["title_fr"]; o.titleEn = v["title_en"]; o.titleDe = v["title_de"]
             o.position = count + 1
@@ -142,7 +142,7 @@ extension StaffCallsController {
             try await CallCache.touch(call.id, on: tx)
             try await tx.audit("call.objective_added", entity: "call", id: call.id, summary: o.code, by: req)
         }
-        return try await req.redirect("/staff/calls/\(call.id!)", flash: "staff.part_added")
+        return try await req.redirect("/staff/calls/\(call.storedID)", flash: "staff.part_added")
     }
 
     static func addAction(_ req: Request) async throws -> Response {
@@ -156,7 +156,7 @@ extension StaffCallsController {
         if v.has("objective") {
             var exists = false
             if let objectiveID {
-                exists = try await req.store.query(CallObjective.self).filter(\.$id == objectiveID).filter(\.$call.$id == call.id!).count() > 0
+                exists = try await req.store.query(CallObjective.self).filter(\.$id == objectiveID).filter(\.$call.$id == call.storedID).count() > 0
             }
             if !exists { e.add("objective", "error.invalid_choice") }
         }
@@ -164,11 +164,11 @@ extension StaffCallsController {
         if v["envelope"].isEmpty { e.add("envelope", "error.required") } else if envelope == nil { e.add("envelope", "error.amount") }
         let rate = Rate.parsePercent(v["rate"])
         if v["rate"].isEmpty { e.add("rate", "error.required") } else if rate == nil { e.add("rate", "error.rate_range") }
-        if e.isEmpty, try await req.store.query(CallAction.self).filter(\.$call.$id == call.id!).filter(\.$code == v["code"]).count() > 0 {
+        if e.isEmpty, try await req.store.query(CallAction.self).filter(\.$call.$id == call.storedID).filter(\.$code == v["code"]).count() > 0 {
             e.add("code", "staff.error.code_taken")
         }
         if e.isEmpty, let envelope, let rate {
-            let others = try await req.store.query(CallAction.self).filter(\.$call.$id == call.id!).all(\.$envelopeCents)
+            let others = try await req.store.query(CallAction.self).filter(\.$call.$id == call.storedID).all(\.$envelopeCents)
             do {
                 // AMIF-02: the envelopes of a call's actions never exceed its global budget.
                 try EnvelopeRules.check(envelope: envelope, rate: rate, otherEnvelopes: others.map(Money.init(cents:)),
@@ -183,10 +183,10 @@ extension StaffCallsController {
             }
         }
         guard e.isEmpty, let envelope, let rate else { return try await renderManage(req, call: call, form: "action", values: v, errors: e) }
-        let count = try await req.store.query(CallAction.self).filter(\.$call.$id == call.id!).count()
+        let count = try await req.store.query(CallAction.self).filter(\.$call.$id == call.storedID).count()
         try await req.store.write { tx in
             let a = CallAction()
-            a.$call.id = call.id!
+            a.$call.id = try call.storedID
             a.$objective.id = objectiveID
             a.code = v["code"]
             a.titleFr = v["title_fr"]; a.titleEn = v["title_en"]; a.titleDe = v["title_de"]
@@ -197,7 +197,7 @@ extension StaffCallsController {
             try await CallCache.touch(call.id, on: tx)
             try await tx.audit("call.action_added", entity: "call", id: call.id, summary: "\(a.code) \(envelope.cents)", by: req)
         }
-        return try await req.redirect("/staff/calls/\(call.id!)", flash: "staff.part_added")
+        return try await req.redirect("/staff/calls/\(call.storedID)", flash: "staff.part_added")
     }
 
     static func addItem(_ req: Request) async throws -> Response {
@@ -216,16 +216,16 @@ extension StaffCallsController {
         } else if kind == .cap {
             e.add("amount", "staff.error.cap_amount_required")
         }
-        if e.isEmpty, try await req.store.query(CallItem.self).filter(\.$call.$id == call.id!).filter(\.$kind == v["kind"])
+        if e.isEmpty, try await req.store.query(CallItem.self).filter(\.$call.$id == call.storedID).filter(\.$kind == v["kind"])
             .filter(\.$code == v["code"]).count() > 0 {
             e.add("code", "staff.error.code_taken")
         }
         guard e.isEmpty, let kind else { return try await renderManage(req, call: call, form: "item", values: v, errors: e) }
         let amountCents = kind == .cap ? amount?.cents : nil
-        let count = try await req.store.query(CallItem.self).filter(\.$call.$id == call.id!).count()
+        let count = try await req.store.query(CallItem.self).filter(\.$call.$id == call.storedID).count()
         try await req.store.write { tx in
             let i = CallItem()
-            i.$call.id = call.id!
+            i.$call.id = try call.storedID
             i.kind = kind.rawValue
             i.code = v["code"]
             i.labelFr = v["label_fr"]; i.labelEn = v["label_en"]; i.labelDe = v["label_de"]
@@ -236,7 +236,7 @@ extension StaffCallsController {
             try await CallCache.touch(call.id, on: tx)
             try await tx.audit("call.item_added", entity: "call", id: call.id, summary: kind.rawValue + " " + i.code, by: req)
         }
-        return try await req.redirect("/staff/calls/\(call.id!)", flash: "staff.part_added")
+        return try await req.redirect("/staff/calls/\(call.storedID)", flash: "staff.part_added")
     }
 
     static func addSession(_ req: Request) async throws -> Response {
@@ -256,7 +256,7 @@ extension StaffCallsController {
         }
         try await req.store.write { tx in
             let s = InformationSession()
-            s.$call.id = call.id!
+            s.$call.id = try call.storedID
             s.startsAt = starts
             s.durationMinutes = duration
             s.place = v["place"]
@@ -265,7 +265,7 @@ extension StaffCallsController {
             try await CallCache.touch(call.id, on: tx)
             try await tx.audit("call.session_added", entity: "call", id: call.id, summary: DateText.iso8601(starts), by: req)
         }
-        return try await req.redirect("/staff/calls/\(call.id!)", flash: "staff.part_added")
+        return try await req.redirect("/staff/calls/\(call.storedID)", flash: "staff.part_added")
     }
 
     /// Removes one part of a call. Sessions with registrations are kept (people were told they have a seat).
@@ -273,7 +273,7 @@ extension StaffCallsController {
         _ = try officer(req)
         let call = try await loadCall(req)
         guard let kind = req.parameters.get("part"), let id = req.parameters.get("partID", as: UUID.self) else { throw Abort(.notFound) }
-        let callID = call.id!
+        let callID = try call.storedID
         let flash = try await req.store.write { tx -> String in
             let deleted: Int
             switch kind {

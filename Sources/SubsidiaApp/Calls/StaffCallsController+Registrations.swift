@@ -26,7 +26,7 @@ extension StaffCallsController {
 
     static func sessionOf(_ req: Request, _ call: Call) async throws -> InformationSession {
         guard let sid = req.parameters.get("sessionID", as: UUID.self),
-              let s = try await req.store.query(InformationSession.self).filter(\.$id == sid).filter(\.$call.$id == call.id!).first()
+              let s = try await req.store.query(InformationSession.self).filter(\.$id == sid).filter(\.$call.$id == call.storedID).first()
         else { throw Abort(.notFound) }
         return s
     }
@@ -35,13 +35,13 @@ extension StaffCallsController {
         _ = try officer(req)
         let call = try await loadCall(req)
         let s = try await sessionOf(req, call)
-        let regs = try await req.store.query(SessionRegistration.self).filter(\.$session.$id == s.id!).sort(\.$createdAt).all()
+        let regs = try await req.store.query(SessionRegistration.self).filter(\.$session.$id == s.storedID).sort(\.$createdAt).all()
         let page = RegistrationsPage(
-            callReference: call.reference, callHref: "/staff/calls/\(call.id!)", when: req.dateTime(s.startsAt), place: s.place,
+            callReference: call.reference, callHref: "/staff/calls/\(try call.storedID)", when: req.dateTime(s.startsAt), place: s.place,
             capacity: s.capacity,
             rows: regs.map { .init(name: $0.name, email: $0.email, organisation: $0.organisationName,
                                    registered: $0.createdAt.map { req.dateTime($0) } ?? "") },
-            csvHref: "/staff/calls/\(call.id!)/sessions/\(s.id!)/registrations.csv")
+            csvHref: "/staff/calls/\(try call.storedID)/sessions/\(try s.storedID)/registrations.csv")
         return try await req.render("staff/registrations", title: "staff.registrations_title", page)
     }
 
@@ -49,7 +49,7 @@ extension StaffCallsController {
         _ = try officer(req)
         let call = try await loadCall(req)
         let s = try await sessionOf(req, call)
-        let regs = try await req.store.query(SessionRegistration.self).filter(\.$session.$id == s.id!).sort(\.$createdAt).all()
+        let regs = try await req.store.query(SessionRegistration.self).filter(\.$session.$id == s.storedID).sort(\.$createdAt).all()
         var csv = "call,session_start,place,name,email,organisation,registered_at\r\n"
         for r in regs {
             csv += [call.reference, DateText.iso8601(s.startsAt), s.place, r.name, r.email, r.organisationName,

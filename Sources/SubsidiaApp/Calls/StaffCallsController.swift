@@ -39,8 +39,8 @@ enum StaffCallsController {
         }
         let total = try await query.count()
         let calls = try await query.sort(\.$opensAt, .descending).range(paging.offset..<(paging.offset + paging.size)).all()
-        let rows = calls.map {
-            ListPage.Row(href: "/staff/calls/\($0.id!)", reference: $0.reference, title: $0.title.text(req.language),
+        let rows = try calls.map {
+            ListPage.Row(href: "/staff/calls/\(try $0.storedID)", reference: $0.reference, title: $0.title.text(req.language),
                          status: req.t("call.status." + $0.status), opens: req.dateTime($0.opensAt),
                          closes: $0.closesAt.map { req.dateTime($0) } ?? req.t("call.rolling"), isDemo: $0.isDemo)
         }
@@ -63,7 +63,7 @@ enum StaffCallsController {
 
     static func renderForm(_ req: Request, values: FormValues, errors: FormErrors, action: String, title: String, conflict: Bool = false) async throws -> Response {
         let programmes = try await req.store.query(Programme.self).sort(\.$code).all()
-        let form = CallForm.build(req, values: values, errors: errors, programmes: programmes, action: action)
+        let form = try CallForm.build(req, values: values, errors: errors, programmes: programmes, action: action)
         return try await req.render("staff/call_form", title: title,
                                     OrganisationsController.EditPage(heading: req.t(title), form: form, version: values["version"], conflict: conflict),
                                     errors: !errors.isEmpty || conflict,
@@ -90,7 +90,7 @@ enum StaffCallsController {
             try await CallQuestion.ensure(for: call, on: tx)
             try await tx.audit("call.created", entity: "call", id: call.id, summary: call.reference, by: req)
         }
-        return try await req.redirect("/staff/calls/\(call.id!)", flash: "staff.call_created")
+        return try await req.redirect("/staff/calls/\(call.storedID)", flash: "staff.call_created")
     }
 
     static func loadCall(_ req: Request) async throws -> Call {
@@ -104,29 +104,29 @@ enum StaffCallsController {
         _ = try officer(req)
         let call = try await loadCall(req)
         return try await renderForm(req, values: CallForm.values(of: call, language: req.language), errors: FormErrors(),
-                                    action: "/staff/calls/\(call.id!)/edit", title: "staff.call_edit")
+                                    action: "/staff/calls/\(call.storedID)/edit", title: "staff.call_edit")
     }
 
     static func update(_ req: Request) async throws -> Response {
         _ = try officer(req)
         let call = try await loadCall(req)
         let v = req.formValues()
-        let action = "/staff/calls/\(call.id!)/edit"
+        let action = "/staff/calls/\(try call.storedID)/edit"
         let programmes = try await req.store.query(Programme.self).all()
         var (parsed, errors) = CallForm.parse(v, programmes: programmes)
         if let p = parsed, try await req.store.query(Call.self).filter(\.$reference == p.definition.reference)
-            .filter(\.$id != call.id!).count() > 0 {
+            .filter(\.$id != call.storedID).count() > 0 {
             errors.add("reference", "callform.error.reference_taken")
             parsed = nil
         }
         if let p = parsed, let g = p.definition.globalBudget {
-            let envelopes = try await req.store.query(CallAction.self).filter(\.$call.$id == call.id!).all(\.$envelopeCents)
+            let envelopes = try await req.store.query(CallAction.self).filter(\.$call.$id == call.storedID).all(\.$envelopeCents)
             if envelopes.reduce(0, +) > g.cents { errors.add("global_budget", "callform.error.budget_below_envelopes"); parsed = nil }
         }
         guard let parsed else { return try await renderForm(req, values: v, errors: errors, action: action, title: "staff.call_edit") }
         let sent = Int(v["version"]) ?? -1
         let ok = try await req.store.write { tx -> Bool in
-            guard let fresh = try await tx.query(Call.self).filter(\.$id == call.id!).filter(\.$version == sent).first() else { return false }
+            guard let fresh = try await tx.query(Call.self).filter(\.$id == call.storedID).filter(\.$version == sent).first() else { return false }
             CallForm.apply(parsed, to: fresh)
             fresh.version = sent + 1
             try await tx.update(fresh)
@@ -137,7 +137,7 @@ enum StaffCallsController {
             let values = CallForm.values(of: try await loadCall(req), language: req.language).overlaid(with: v)
             return try await renderForm(req, values: values, errors: FormErrors(), action: action, title: "staff.call_edit", conflict: true)
         }
-        return try await req.redirect("/staff/calls/\(call.id!)", flash: "staff.call_updated")
+        return try await req.redirect("/staff/calls/\(call.storedID)", flash: "staff.call_updated")
     }
 
     static func setStatus(_ req: Request, to status: CallStatus) async throws -> Response {
@@ -148,11 +148,11 @@ enum StaffCallsController {
         case (.draft, .published), (.closed, .published), (.published, .closed): allowed = true
         default: allowed = false
         }
-        guard allowed else { return try await req.redirect("/staff/calls/\(call.id!)", flash: "staff.status_not_allowed") }
+        guard allowed else { return try await req.redirect("/staff/calls/\(call.storedID)", flash: "staff.status_not_allowed") }
         if status == .published {
             let b = try await CallBundle.load(call, on: req.store)
             if b.call.legalForms.isEmpty || (b.call.rules == .amif && b.actions.isEmpty) {
-                return try await req.redirect("/staff/calls/\(call.id!)", flash: "staff.publish_incomplete")
+                return try await req.redirect("/staff/calls/\(call.storedID)", flash: "staff.publish_incomplete")
             }
         }
         try await req.store.write { tx in
@@ -161,6 +161,6 @@ enum StaffCallsController {
             try await tx.update(call)
             try await tx.audit("call." + status.rawValue, entity: "call", id: call.id, summary: call.reference, by: req)
         }
-        return try await req.redirect("/staff/calls/\(call.id!)", flash: "staff.call_" + status.rawValue)
+        return try await req.redirect("/staff/calls/\(call.storedID)", flash: "staff.call_" + status.rawValue)
     }
 }

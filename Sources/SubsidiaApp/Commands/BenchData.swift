@@ -46,7 +46,7 @@ struct BenchDataCommand: AsyncCommand {
 
         let orgCount = (total + Self.perOrganisation - 1) / Self.perOrganisation
         let orgs = try await organisations(count: orgCount, owner: user, mine: mineOrgs, on: app.db)
-        let existing = try await GrantApplication.query(on: app.db).filter(\.$organisation.$id ~~ orgs.map { $0.id! }).count()
+        let existing = try await GrantApplication.query(on: app.db).filter(\.$organisation.$id ~~ orgs.map { try $0.storedID }).count()
         let questions = StandardQuestions.questions(for: .communes)
         let start = LuxembourgTime.calendarDate(of: app.clock.now()).adding(days: 120)
         var made = 0
@@ -62,7 +62,7 @@ struct BenchDataCommand: AsyncCommand {
             index += batch.count
             if made % 10_000 == 0 { context.console.print("  \(existing + made) applications…") }
         }
-        let mine = orgs.prefix(mineOrgs).map { $0.id! }
+        let mine = try orgs.prefix(mineOrgs).map { try $0.storedID }
         try await reset(mine: mine, user: user, on: sql)
         let instructed = try await instruct(call: call, except: mine, now: app.clock.now(), on: app.db)
         try await DatabaseSetup.refreshStatistics(app.db, full: true)
@@ -71,7 +71,7 @@ struct BenchDataCommand: AsyncCommand {
         // from 30 to 48 ms between two runs. Each run now starts vacuumed and with fresh statistics.
         if DatabaseSetup.isPostgres(app.db) { try await sql.raw("VACUUM ANALYZE").run() }
         if instructed > 0 { context.console.print("  \(instructed) applications of other organisations submitted and spread over the instruction's statuses") }
-        let ids = try await GrantApplication.query(on: app.db).filter(\.$organisation.$id ~~ mine).field(\.$id).sort(\.$id).all().map { $0.id!.uuidString }
+        let ids = try await GrantApplication.query(on: app.db).filter(\.$organisation.$id ~~ mine).field(\.$id).sort(\.$id).all().map { try $0.storedID.uuidString }
         let outPath = signature.out ?? "bench/data/applications.txt"
         try FileManager.default.createDirectory(atPath: (outPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try (ids.joined(separator: "\n") + "\n").write(toFile: outPath, atomically: true, encoding: .utf8)
@@ -117,7 +117,7 @@ struct BenchDataCommand: AsyncCommand {
                     o.paktSigned = i % 2 == 0
                     try await o.create(on: db)
                     if i <= mine {
-                        try await Membership(organisationID: o.id!, userID: owner.id!, role: MembershipRole.owner.rawValue, isSignatory: true).create(on: db)
+                        try await Membership(organisationID: o.storedID, userID: owner.storedID, role: MembershipRole.owner.rawValue, isSignatory: true).create(on: db)
                     }
                 }
             }
@@ -145,10 +145,10 @@ struct BenchDataCommand: AsyncCommand {
             let id = UUID()
             let first = start.adding(days: i % 90)
             let title = "Projet d'intégration n° \(i + 1)"
-            apps.append([id, now, now, call.id!, o.id!, user.id!, ApplicationStatus.draft.rawValue, title, first.iso, first.adding(days: 1).iso,
+            apps.append([id, now, now, try call.storedID, try o.storedID, try user.storedID, ApplicationStatus.draft.rawValue, title, first.iso, first.adding(days: 1).iso,
                          String?.none, Int64(150_000), 0, o.legalName, o.legalForm, o.street, o.postcode, o.locality, o.country,
                          o.bankHolder, o.iban, o.bic, o.contact1Name, o.contact1Function, o.contact1Phone, o.contact1Email, true, true,
-                         "Benoît Banc-d'essai", "Bourgmestre", o.locality, LuxembourgTime.calendarDate(of: now).iso, user.id!, now])
+                         "Benoît Banc-d'essai", "Bourgmestre", o.locality, LuxembourgTime.calendarDate(of: now).iso, try user.storedID, now])
             for s in ApplicationSection.allCases {
                 let marked = s == .budget || s == .financing || s == .previousSubsidies
                 sections.append([UUID(), id, s.rawValue, 1, marked])
@@ -194,12 +194,12 @@ struct BenchDataCommand: AsyncCommand {
         guard let sql = db as? any SQLDatabase else { return 0 }
         struct Row: Decodable { let id: UUID; let legal_name: String }
         struct Count: Decodable { let n: Int }
-        var condition: SQLQueryString = "call_id = \(bind: call.id!) AND status = 'draft'"
+        var condition: SQLQueryString = "call_id = \(bind: try call.storedID) AND status = 'draft'"
         if !mine.isEmpty {
             condition = condition + " AND organisation_id NOT IN \(SQLGroupExpression(SQLList(mine.map { SQLBind($0) })))"
         }
         let rows = try await sql.raw("SELECT id, legal_name FROM applications WHERE " + condition + " ORDER BY created_at, id").all(decoding: Row.self)
-        let offset = try await sql.raw("SELECT COUNT(*) AS n FROM applications WHERE call_id = \(bind: call.id!) AND reference IS NOT NULL")
+        let offset = try await sql.raw("SELECT COUNT(*) AS n FROM applications WHERE call_id = \(bind: call.storedID) AND reference IS NOT NULL")
             .first(decoding: Count.self)?.n ?? 0
         for start in stride(from: 0, to: rows.count, by: 1_000) {
             try await db.transaction { db in
@@ -255,7 +255,7 @@ struct BenchDataCommand: AsyncCommand {
             let ofMine = SQLRaw("(SELECT id FROM applications WHERE organisation_id IN ")
             try await sql.raw("""
                 UPDATE applications SET status = 'draft', reference = NULL, submitted_at = NULL, submission_count = 0, \
-                declared_by = \(bind: user.id!) WHERE organisation_id IN \(apps)
+                declared_by = \(bind: user.storedID) WHERE organisation_id IN \(apps)
                 """).run()
             // Drafts first: the content of a submitted application is refused by the database (M013).
             try await sql.raw("DELETE FROM application_submissions WHERE application_id IN \(ofMine)\(apps))").run()

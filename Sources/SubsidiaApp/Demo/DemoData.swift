@@ -85,7 +85,7 @@ enum DemoData {
             o.contact1Email = owner.email
             o.paktSigned = d.pakt
             try await o.create(on: db)
-            try await Membership(organisationID: o.id!, userID: owner.id!, role: MembershipRole.owner.rawValue, isSignatory: true).create(on: db)
+            try await Membership(organisationID: o.storedID, userID: owner.storedID, role: MembershipRole.owner.rawValue, isSignatory: true).create(on: db)
         }
     }
 
@@ -160,7 +160,7 @@ enum DemoData {
         if try await Call.query(on: db).filter(\.$reference == s.reference).count() > 0 { return nil }
         let c = Call()
         c.version = 1
-        c.$programme.id = programme.id!
+        c.$programme.id = try programme.storedID
         c.reference = s.reference
         c.titleFr = s.title.fr; c.titleEn = s.title.en; c.titleDe = s.title.de
         c.summaryFr = s.summary.fr; c.summaryEn = s.summary.en; c.summaryDe = s.summary.de
@@ -229,7 +229,7 @@ enum DemoData {
         var position = 0
         for (i, (code, title, actions)) in objectives.enumerated() {
             let o = CallObjective()
-            o.$call.id = c.id!
+            o.$call.id = try c.storedID
             o.code = code
             o.titleFr = title.fr; o.titleEn = title.en; o.titleDe = title.de
             o.position = i + 1
@@ -237,7 +237,7 @@ enum DemoData {
             for (aCode, aTitle, euros) in actions {
                 position += 1
                 let a = CallAction()
-                a.$call.id = c.id!
+                a.$call.id = try c.storedID
                 a.$objective.id = o.id
                 a.code = aCode
                 a.titleFr = aTitle.fr; a.titleEn = aTitle.en; a.titleDe = aTitle.de
@@ -255,7 +255,7 @@ enum DemoData {
         ], on: db)
         for (start, place) in sessions {
             let s = InformationSession()
-            s.$call.id = c.id!
+            s.$call.id = try c.storedID
             s.startsAt = start
             s.durationMinutes = 120
             s.place = place
@@ -268,7 +268,7 @@ enum DemoData {
     private static func items(_ c: Call, _ list: [(CallItem.Kind, String, Localized, Int64?, Bool)], on db: any Database) async throws {
         for (i, (kind, code, label, euros, required)) in list.enumerated() {
             let item = CallItem()
-            item.$call.id = c.id!
+            item.$call.id = try c.storedID
             item.kind = kind.rawValue
             item.code = code
             item.labelFr = label.fr; item.labelEn = label.en; item.labelDe = label.de

@@ -38,7 +38,7 @@ enum CallDashboardController {
         let sums = try await store.rows(ActionSum.self, """
             SELECT a.action_code, COUNT(*) AS n, CAST(COALESCE(SUM(a.requested_cents), 0) AS BIGINT) AS requested, \
             CAST(COALESCE(SUM(CASE WHEN a.status = 'approved' THEN a.granted_cents END), 0) AS BIGINT) AS granted \
-            FROM applications a WHERE a.call_id = \(bind: call.id!) AND a.status NOT IN ('draft', 'withdrawn') GROUP BY a.action_code
+            FROM applications a WHERE a.call_id = \(bind: call.storedID) AND a.status NOT IN ('draft', 'withdrawn') GROUP BY a.action_code
             """)
         var out: [Envelope]
         if bundle.actions.isEmpty {
@@ -102,11 +102,11 @@ enum CallDashboardController {
         let call = try await StaffCallsController.loadCall(req)
         let bundle = try await CallBundle.load(call, on: req.store)
         struct StatusCount: Decodable { let status: String; let n: Int }
-        let counts = try await req.store.rows(StatusCount.self, "SELECT status, COUNT(*) AS n FROM applications WHERE call_id = \(bind: call.id!) GROUP BY status")
+        let counts = try await req.store.rows(StatusCount.self, "SELECT status, COUNT(*) AS n FROM applications WHERE call_id = \(bind: call.storedID) GROUP BY status")
         let byStatus = Dictionary(uniqueKeysWithValues: counts.map { ($0.status, $0.n) })
-        let queue = "/staff/applications?call=\(call.id!)"
+        let queue = "/staff/applications?call=\(try call.storedID)"
         let envelopes = try await envelopes(bundle, on: req.store, language: req.language)
-        let base = "/staff/calls/\(call.id!)"
+        let base = "/staff/calls/\(try call.storedID)"
         func pct(_ r: Rate?) -> String { r.map { MoneyFormatter.percent($0, language: req.language) } ?? "–" }
         let bars = envelopes.enumerated().map { i, e in
             DashboardPage.Bar(label: e.code.isEmpty ? call.reference : e.code, y: 10 + i * 34, textY: 10 + i * 34 + 17,
@@ -127,7 +127,7 @@ enum CallDashboardController {
                                   rankingHref: base + "/ranking" + (e.code.isEmpty ? "" : "?action=" + e.code))
             },
             bars: bars, chartHeight: 20 + envelopes.count * 34, queueHref: queue, manageHref: base,
-            xlsxHref: "/staff/applications.xlsx?call=\(call.id!)"))
+            xlsxHref: "/staff/applications.xlsx?call=\(call.storedID)"))
     }
 
     // MARK: Ranking
@@ -212,7 +212,7 @@ enum CallDashboardController {
             : ApplicationStatus(rawValue: (try? req.query.get(String.self, at: "status")) ?? "").flatMap { rankedStatuses.contains($0) ? $0 : nil }
         let envelope = action.map { Money(cents: $0.envelopeCents) } ?? call.globalBudgetCents.map(Money.init(cents:))
         let paging = Paging(req, size: 50)
-        let shown = try await ranking(call: call.id!, action: action?.code, status: status, offset: paging.offset, limit: paging.size, on: req.store)
+        let shown = try await ranking(call: call.storedID, action: action?.code, status: status, offset: paging.offset, limit: paging.size, on: req.store)
         var v = FormValues()
         v["action"] = action?.code ?? ""
         v["status"] = status?.rawValue ?? ""
@@ -223,7 +223,7 @@ enum CallDashboardController {
         }
         f.choice("status", "call.status", type: "select",
                  options: [("", req.t("ranking.all_ranked"))] + rankedStatuses.map { ($0.rawValue, req.t($0.labelKey)) }, translateOptions: false)
-        let base = "/staff/calls/\(call.id!)"
+        let base = "/staff/calls/\(try call.storedID)"
         return try await req.render("staff/ranking", title: "ranking.title", RankingPage(
             reference: call.reference, title: call.title.text(req.language),
             heading: action.map { $0.code + " " + $0.title.text(req.language) } ?? call.title.text(req.language),

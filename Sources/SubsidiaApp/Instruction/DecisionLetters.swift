@@ -61,7 +61,7 @@ enum DecisionLetters {
     static func download(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
         guard let id = req.parameters.get("decisionID", as: UUID.self),
-              let d = try await req.store.query(DecisionRecord.self).filter(\.$id == id).filter(\.$application.$id == access.application.id!).first(),
+              let d = try await req.store.query(DecisionRecord.self).filter(\.$id == id).filter(\.$application.$id == access.application.storedID).first(),
               let pdf = d.letterPDF else { throw Abort(.notFound) }
         if access.isMember && d.letterOpenedAt == nil {
             d.letterOpenedAt = req.now

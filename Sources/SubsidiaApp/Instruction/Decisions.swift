@@ -35,7 +35,7 @@ enum Decisions {
         _ kind: DecisionRecord.Kind, bundle: ApplicationBundle, amount: Int64?, reasons: String, binding: String?, by user: User,
         req: Request, on tx: StoreTransaction
     ) async throws {
-        let id = bundle.application.id!
+        let id = try bundle.application.storedID
         let now = req.now
         let number = try await tx.query(DecisionRecord.self).filter(\.$application.$id == id).count() + 1
         let language = try await DecisionLetters.language(of: id, on: tx)
@@ -45,7 +45,7 @@ enum Decisions {
         d.amountCents = amount
         d.reasons = reasons
         d.bindingRule = binding
-        d.decidedBy = user.id!
+        d.decidedBy = try user.storedID
         d.decidedAt = now
         d.letterLanguage = language.rawValue
         let content = DecisionLetters.Content(kind: kind, reference: (bundle.application.reference ?? "") + "-D\(number)", bundle: bundle,

@@ -19,14 +19,14 @@ enum EvaluationsController {
     static func list(_ req: Request) async throws -> Response {
         let user = try evaluator(req)
         let paging = Paging(req)
-        let query = req.store.query(EvaluationAssignment.self).filter(\.$evaluator.$id == user.id!)
+        let query = req.store.query(EvaluationAssignment.self).filter(\.$evaluator.$id == (try user.storedID))
         let total = try await query.count()
         let rows = try await query.with(\.$application).sort(\.$assignedAt, .descending)
             .range(paging.offset..<(paging.offset + paging.size)).all()
         let blindCalls = Set(try await req.store.query(Call.self).filter(\.$blindReview == true).field(\.$id).all().compactMap(\.id))
         return try await req.render("evaluations/list", title: "evaluation.list_title", ListPage(
             rows: rows.map { x in
-                ListPage.Row(href: "/evaluations/\(x.id!)", reference: x.application.reference ?? "–",
+                ListPage.Row(href: "/evaluations/\(try x.storedID)", reference: x.application.reference ?? "–",
                              title: x.application.title.isEmpty ? req.t("app.untitled") : x.application.title, applicant: blindCalls.contains(x.application.$call.id) ? req.t("evaluation.blind") : x.application.legalName,
                              state: req.t("evaluation.state." + (x.handedInAt != nil ? "handed_in" : x.declaration)))
             }, paging: paging.view(total: total, req: req)))
@@ -36,7 +36,7 @@ enum EvaluationsController {
     static func assignment(_ req: Request) async throws -> (User, EvaluationAssignment) {
         let user = try evaluator(req)
         guard let id = req.parameters.get("assignmentID", as: UUID.self),
-              let x = try await req.store.query(EvaluationAssignment.self).filter(\.$id == id).filter(\.$evaluator.$id == user.id!)
+              let x = try await req.store.query(EvaluationAssignment.self).filter(\.$id == id).filter(\.$evaluator.$id == user.storedID)
                 .with(\.$application).first() else { throw Abort(.notFound) }
         return (user, x)
     }
@@ -67,7 +67,7 @@ enum EvaluationsController {
 
     static func render(_ req: Request, _ x: EvaluationAssignment, values: FormValues?, errors: FormErrors) async throws -> Response {
         let a = x.application
-        let base = "/evaluations/\(x.id!)"
+        let base = "/evaluations/\(try x.storedID)"
         var declarationForm: FormView?
         var groups: [ApplicationsController.ReviewPage.Group] = []
         var scoreForm: FormView?
@@ -94,7 +94,7 @@ enum EvaluationsController {
                 return ScorePage.Document(href: base + "/documents/\(d.id)",
                                           label: item + " – " + (call.blindReview ? req.t("evaluation.document_n", String(i + 1)) : d.filename))
             }
-            let scores = try await req.store.query(EvaluationScore.self).filter(\.$assignment.$id == x.id!).all()
+            let scores = try await req.store.query(EvaluationScore.self).filter(\.$assignment.$id == x.storedID).all()
             var v = FormValues()
             for s in scores { v[s.itemCode] = String(s.score) }
             v.fields["bonus"] = scores.filter { s in grid.bonuses.contains { $0.code == s.itemCode } }.map(\.itemCode)
@@ -182,7 +182,7 @@ enum EvaluationsController {
     static func declare(_ req: Request) async throws -> Response {
         let (_, x) = try await assignment(req)
         let v = req.formValues()
-        guard x.state == .pending else { return try await req.redirect("/evaluations/\(x.id!)") }
+        guard x.state == .pending else { return try await req.redirect("/evaluations/\(x.storedID)") }
         var errors = FormErrors()
         let choice = EvaluationAssignment.Declaration(rawValue: v["declaration"])
         if choice != .free && choice != .conflict { errors.add("declaration", "evaluation.choose_declaration") }
@@ -207,7 +207,7 @@ enum EvaluationsController {
                 }
             }
         }
-        return try await req.redirect(choice == .conflict ? "/evaluations" : "/evaluations/\(x.id!)",
+        return try await req.redirect(choice == .conflict ? "/evaluations" : "/evaluations/\(x.storedID)",
                                       flash: choice == .conflict ? "evaluation.flash.conflict" : "evaluation.flash.free")
     }
 
@@ -235,7 +235,7 @@ enum EvaluationsController {
         if errors.isEmpty && handIn && !scorecard.isComplete(in: grid) { errors.add("hand_in", "evaluation.incomplete") }
         if !errors.isEmpty { return try await render(req, x, values: v, errors: errors) }
         let now = req.now
-        let assignmentID = x.id!
+        let assignmentID = try x.storedID
         let card = scorecard
         try await req.store.write { tx in
             try await tx.query(EvaluationScore.self).filter(\.$assignment.$id == assignmentID).delete()

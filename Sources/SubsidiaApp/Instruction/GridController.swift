@@ -33,7 +33,7 @@ enum GridController {
     }
 
     static func render(_ req: Request, call: Call, grid: ScoringGrid, values: FormValues?, errors: FormErrors) async throws -> Response {
-        let locked = try await isLocked(call.id!, on: req.store)
+        let locked = try await isLocked(call.storedID, on: req.store)
         var form: FormView?
         if !locked {
             var f = FormBuilder(req, values: values ?? Self.values(of: grid), errors: errors)
@@ -49,11 +49,11 @@ enum GridController {
                     f.text("points_" + b.code, b.label.text(req.language) + " (" + b.ruleID + ")", maxLength: 4, inputmode: "numeric", width: "4")
                 }
             }
-            form = f.build(action: "/staff/calls/\(call.id!)/grid", submit: "form.save")
+            form = f.build(action: "/staff/calls/\(try call.storedID)/grid", submit: "form.save")
         }
         return try await req.render("staff/grid", title: "grid.title", Page(
             heading: req.t("grid.title"), caption: call.reference + " – " + call.title.text(req.language), form: form, locked: locked,
-            maxTotal: String(grid.maxTotal), back: "/staff/calls/\(call.id!)"),
+            maxTotal: String(grid.maxTotal), back: "/staff/calls/\(call.storedID)"),
             errors: !errors.isEmpty, status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
 
@@ -70,7 +70,7 @@ enum GridController {
         _ = try InstructionController.officer(req)
         let call = try await StaffCallsController.loadCall(req)
         let current = call.scoringGrid
-        if try await isLocked(call.id!, on: req.store) { return try await render(req, call: call, grid: current, values: nil, errors: FormErrors()) }
+        if try await isLocked(call.storedID, on: req.store) { return try await render(req, call: call, grid: current, values: nil, errors: FormErrors()) }
         let v = req.formValues()
         var errors = FormErrors()
         func number(_ name: String) -> Int? {
@@ -99,6 +99,6 @@ enum GridController {
                                    summary: "scale 0–\(scale); " + grid.criteria.map { "\($0.code) \($0.weight)" }.joined(separator: ", ")
                                        + "; " + grid.bonuses.map { "\($0.code) +\($0.points)" }.joined(separator: ", "), by: req)
         }
-        return try await req.redirect("/staff/calls/\(call.id!)/grid", flash: "grid.flash.saved")
+        return try await req.redirect("/staff/calls/\(call.storedID)/grid", flash: "grid.flash.saved")
     }
 }

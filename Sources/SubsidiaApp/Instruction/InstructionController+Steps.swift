@@ -24,7 +24,7 @@ extension InstructionController {
         } catch let invalid as InvalidForm {
             return try await render(req, bundle: bundle, values: values, errors: invalid.errors, sent: sent)
         }
-        return try await req.redirect("/staff/applications/\(bundle.application.id!)", flash: flash)
+        return try await req.redirect("/staff/applications/\(bundle.application.storedID)", flash: flash)
     }
 
     struct InvalidForm: Error { let errors: FormErrors }
@@ -50,7 +50,7 @@ extension InstructionController {
     static func requestItems(_ req: Request) async throws -> Response {
         let now = req.now
         return try await step(req, sent: .items, field: "items", flash: "instruction.flash.items_requested") { user, bundle, v, tx in
-            let id = bundle.application.id!
+            let id = try bundle.application.storedID
             var errors = FormErrors()
             errors.required(v, "items", max: 2000)
             guard let due = CalendarDate(iso: v["due_date"]) else {
@@ -67,7 +67,7 @@ extension InstructionController {
             }
             let r = MissingItemRequest()
             r.$application.id = id
-            r.requestedBy = user.id!
+            r.requestedBy = try user.storedID
             r.requestedAt = now
             r.items = v["items"]
             r.dueDate = due.iso
@@ -83,7 +83,7 @@ extension InstructionController {
     static func markComplete(_ req: Request) async throws -> Response {
         let now = req.now
         return try await step(req, sent: .items, field: "items", flash: "instruction.flash.complete") { user, bundle, _, tx in
-            let id = bundle.application.id!
+            let id = try bundle.application.storedID
             let current = try await status(id, on: tx)
             try Instruction.checkComplete(from: current, completeness: completeness(bundle))
             try await StatusChanges.fire(.declareComplete, on: id, from: current, by: .staff(user.userRole), now: now, on: tx)
@@ -98,7 +98,7 @@ extension InstructionController {
         let (_, results) = try await loaded.1.evaluate(on: req.store, now: loaded.1.application.submittedAt ?? now, language: req.language)
         let automaticFailures = results.filter { $0.outcome == .failed }.count
         return try await step(req, loaded: loaded, sent: .eligibility, field: "check_", flash: "instruction.flash.eligibility") { user, bundle, v, tx in
-            let id = bundle.application.id!
+            let id = try bundle.application.storedID
             let items = EligibilityReview.items(for: bundle.ruleSet)
             var review = EligibilityReview(items: items, answers: [:])
             var errors = FormErrors()
@@ -121,7 +121,7 @@ extension InstructionController {
                 c.itemCode = item.code
                 c.passed = answer.passed
                 c.justification = answer.justification
-                c.checkedBy = user.id!
+                c.checkedBy = try user.storedID
                 c.checkedAt = now
                 try await tx.save(c)
             }
@@ -140,7 +140,7 @@ extension InstructionController {
     static func assign(_ req: Request) async throws -> Response {
         let now = req.now
         return try await step(req, sent: .assign, field: "evaluator", flash: "instruction.flash.assigned") { user, bundle, v, tx in
-            let id = bundle.application.id!
+            let id = try bundle.application.storedID
             // Evaluators are assigned while the file is in evaluation (the status stays).
             guard try await status(id, on: tx) == .inEvaluation else { throw Instruction.Refusal.wrongStatus }
             guard let evaluatorID = UUID(uuidString: v["evaluator"]), let evaluator = try await tx.find(User.self, evaluatorID),
@@ -159,7 +159,7 @@ extension InstructionController {
             let x = EvaluationAssignment()
             x.$application.id = id
             x.$evaluator.id = evaluatorID
-            x.assignedBy = user.id!
+            x.assignedBy = try user.storedID
             x.assignedAt = now
             x.declaration = EvaluationAssignment.Declaration.pending.rawValue
             try await tx.create(x)
@@ -174,7 +174,7 @@ extension InstructionController {
     static func closeEvaluation(_ req: Request) async throws -> Response {
         let now = req.now
         return try await step(req, sent: .assessment, field: "assessment", flash: "instruction.flash.evaluated") { user, bundle, v, tx in
-            let id = bundle.application.id!
+            let id = try bundle.application.storedID
             let text = try bounded(v, "assessment", max: 8000)
             let handed = try await tx.query(EvaluationAssignment.self).filter(\.$application.$id == id).filter(\.$handedInAt != nil).all()
             let current = try await status(id, on: tx)
@@ -197,21 +197,21 @@ extension InstructionController {
             return try await render(req, bundle: bundle, values: values, errors: e, sent: .approve)
         }
         do {
-            try await Decisions.approve(req, application: bundle.application.id!, amount: amount)
+            try await Decisions.approve(req, application: bundle.application.storedID, amount: amount)
         } catch let refusal as Instruction.Refusal {
             var e = FormErrors()
             e.add("amount", refusal.messageKey)
             let fresh = try await ApplicationBundle.reload(bundle.application, on: req.store)
             return try await render(req, bundle: fresh, values: values, errors: e, sent: .approve)
         }
-        return try await req.redirect("/staff/applications/\(bundle.application.id!)", flash: "instruction.flash.approved")
+        return try await req.redirect("/staff/applications/\(bundle.application.storedID)", flash: "instruction.flash.approved")
     }
 
     /// COM-17: a rejection with reasons the applicant reads. Nothing was committed, so nothing is freed.
     static func reject(_ req: Request) async throws -> Response {
         let now = req.now
         return try await step(req, sent: .reject, field: "reasons", flash: "instruction.flash.rejected") { user, bundle, v, tx in
-            let id = bundle.application.id!
+            let id = try bundle.application.storedID
             let reasons = try bounded(v, "reasons", max: 4000)
             let current = try await status(id, on: tx)
             try Instruction.checkReject(from: current, reasons: reasons)
@@ -227,7 +227,7 @@ extension InstructionController {
     static func cancel(_ req: Request) async throws -> Response {
         let now = req.now
         return try await step(req, sent: .cancel, field: "reason", flash: "instruction.flash.cancelled") { user, bundle, v, tx in
-            let id = bundle.application.id!
+            let id = try bundle.application.storedID
             let reason = try bounded(v, "reason", max: 4000)
             let current = try await status(id, on: tx)
             try Instruction.checkCancelApproval(from: current, reason: reason)
@@ -248,8 +248,8 @@ extension InstructionController {
             errors.required(v, "comment", max: 4000)
             if !errors.isEmpty { throw InvalidForm(errors: errors) }
             let c = ApplicationComment()
-            c.$application.id = bundle.application.id!
-            c.authorID = user.id!
+            c.$application.id = try bundle.application.storedID
+            c.authorID = try user.storedID
             c.authorName = user.name
             c.createdAt = now
             c.body = v["comment"].trimmingCharacters(in: .whitespacesAndNewlines)
@@ -266,7 +266,7 @@ extension InstructionController {
         let a = bundle.application
         let members = try await tx.query(Membership.self).filter(\.$organisation.$id == a.$organisation.id).with(\.$user).all().map(\.user)
         var sent = Set<String>()
-        let link = req.application.subsidiaConfig.baseURL + "/applications/\(a.id!)"
+        let link = req.application.subsidiaConfig.baseURL + "/applications/\(try a.storedID)"
         for (email, userID, language) in [(a.contact1Email, nil, nil)] + members.map({ ($0.email, $0.id, $0.language) }) {
             guard sent.insert(email.lowercased()).inserted else { continue }
             let lang = language.flatMap(Language.init(rawValue:)) ?? req.language

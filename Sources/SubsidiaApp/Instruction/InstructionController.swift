@@ -164,11 +164,11 @@ enum InstructionController {
         var assessmentForm: FormView?
         if status == .inEvaluation {
             let taken = Set(assignments.filter { $0.state != .conflict }.map { $0.$evaluator.id })
-            let free = evaluatorUsers.filter { !taken.contains($0.id!) }
+            let free = try evaluatorUsers.filter { !taken.contains(try $0.storedID) }
             if !free.isEmpty {
                 let (v, e) = form(.assign)
                 var f = FormBuilder(req, values: v, errors: e)
-                f.choice("evaluator", "instruction.evaluator", type: "select", options: free.map { ($0.id!.uuidString, $0.name) },
+                f.choice("evaluator", "instruction.evaluator", type: "select", options: try free.map { (try $0.storedID.uuidString, $0.name) },
                          translateOptions: false)
                 assignForm = f.build(action: base + "/assign", submit: "instruction.assign")
             }
@@ -261,8 +261,8 @@ enum InstructionController {
 
     /// The maximum that can be granted now, with what the call's decisions have already committed.
     static func proposal(_ bundle: ApplicationBundle, on store: any StoreReading) async throws -> GrantProposal {
-        let committed = try await ApplicationBundle.committed(call: bundle.call.call.id!, action: bundle.application.actionCode,
-                                                             excluding: bundle.application.id!, on: store)
+        let committed = try await ApplicationBundle.committed(call: bundle.call.call.storedID, action: bundle.application.actionCode,
+                                                             excluding: bundle.application.storedID, on: store)
         return GrantProposal(cap: bundle.cap(committed: committed), requested: bundle.application.requested ?? .zero)
     }
 }

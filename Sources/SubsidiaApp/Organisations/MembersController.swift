@@ -38,7 +38,7 @@ enum MembersController {
 
     private static func render(_ req: Request, values: FormValues, errors: FormErrors) async throws -> Response {
         let a = try await OrganisationsController.access(req)
-        let orgID = a.organisation.id!
+        let orgID = try a.organisation.storedID
         let members = try await req.store.query(Membership.self).filter(\.$organisation.$id == orgID).with(\.$user).all()
         let pending = try await req.store.query(Invitation.self).filter(\.$organisation.$id == orgID)
             .filter(\.$acceptedAt == nil).filter(\.$expiresAt > req.now).sort(\.$createdAt).all()
@@ -52,8 +52,8 @@ enum MembersController {
         }
         let page = MembersPage(
             orgID: orgID.uuidString, orgName: a.organisation.legalName,
-            members: members.sorted { $0.user.name < $1.user.name }.map {
-                .init(id: $0.id!.uuidString, name: $0.user.name, email: $0.user.email, role: req.t("membership." + $0.role),
+            members: try members.sorted { $0.user.name < $1.user.name }.map {
+                .init(id: try $0.storedID.uuidString, name: $0.user.name, email: $0.user.email, role: req.t("membership." + $0.role),
                       roleValue: $0.role, signatory: $0.isSignatory, isSelf: $0.$user.id == a.user.id)
             },
             pending: pending.map { .init(email: $0.email, role: req.t("membership." + $0.role), expires: req.dateTime($0.expiresAt)) },
@@ -73,7 +73,7 @@ enum MembersController {
         let role = MembershipRole(rawValue: v["role"])
         if role == nil { errors.add("role", "error.invalid_choice") }
         let email = TextRules.normalisedEmail(v["email"])
-        let orgID = a.organisation.id!
+        let orgID = try a.organisation.storedID
         if errors.isEmpty {
             let alreadyMember = try await req.store.query(Membership.self).filter(\.$organisation.$id == orgID)
                 .join(User.self, on: \Membership.$user.$id == \User.$id).filter(User.self, \.$email == email).count() > 0
@@ -90,7 +90,7 @@ enum MembersController {
             inv.role = role.rawValue
             inv.isSignatory = v.isChecked("signatory")
             inv.tokenHash = Tokens.hash(token)
-            inv.invitedBy = a.user.id!
+            inv.invitedBy = try a.user.storedID
             inv.expiresAt = now + Lifetimes.invitation
             try await tx.create(inv)
             try await tx.enqueueMail(to: email, userID: nil, subject: req.t("mail.invite.subject", a.organisation.legalName),
@@ -104,7 +104,7 @@ enum MembersController {
     private static func target(_ req: Request, _ a: OrganisationsController.Access) async throws -> Membership {
         guard let mid = req.parameters.get("memberID", as: UUID.self),
               let m = try await req.store.query(Membership.self).filter(\.$id == mid)
-                .filter(\.$organisation.$id == a.organisation.id!).first() else { throw Abort(.notFound) }
+                .filter(\.$organisation.$id == a.organisation.storedID).first() else { throw Abort(.notFound) }
         return m
     }
 
@@ -120,7 +120,7 @@ enum MembersController {
         guard let newRole = MembershipRole(rawValue: v["role"]), let oldRole = MembershipRole(rawValue: m.role) else {
             throw Abort(.badRequest)
         }
-        let orgID = a.organisation.id!
+        let orgID = try a.organisation.storedID
         let refused = try await req.store.write { tx -> Bool in
             do {
                 try MembershipRules.checkChange(of: oldRole, to: newRole, ownerCount: try await ownerCount(orgID, on: tx))
@@ -140,7 +140,7 @@ enum MembersController {
         let a = try await OrganisationsController.access(req)
         guard a.canManageMembers else { throw Abort(.forbidden) }
         let m = try await target(req, a)
-        let orgID = a.organisation.id!
+        let orgID = try a.organisation.storedID
         let refused = try await req.store.write { tx -> Bool in
             do {
                 try MembershipRules.checkChange(of: MembershipRole(rawValue: m.role) ?? .viewer, to: nil,
@@ -194,8 +194,8 @@ enum MembersController {
         try await req.store.write { tx in
             inv.acceptedAt = req.now
             try await tx.update(inv)
-            if try await tx.query(Membership.self).filter(\.$organisation.$id == orgID).filter(\.$user.$id == user.id!).count() == 0 {
-                try await tx.create(Membership(organisationID: orgID, userID: user.id!, role: inv.role, isSignatory: inv.isSignatory))
+            if try await tx.query(Membership.self).filter(\.$organisation.$id == orgID).filter(\.$user.$id == user.storedID).count() == 0 {
+                try await tx.create(Membership(organisationID: orgID, userID: user.storedID, role: inv.role, isSignatory: inv.isSignatory))
             }
             try await tx.audit("membership.accepted", entity: "organisation", id: orgID, summary: user.email, by: req)
         }

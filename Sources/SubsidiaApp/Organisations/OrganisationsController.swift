@@ -20,7 +20,7 @@ enum OrganisationsController {
         let user = try req.requireUser()
         guard let id = req.parameters.get("orgID", as: UUID.self) else { throw Abort(.notFound) }
         if let m = try await req.store.query(Membership.self).filter(\.$organisation.$id == id)
-            .filter(\.$user.$id == user.id!).with(\.$organisation).first() {
+            .filter(\.$user.$id == user.storedID).with(\.$organisation).first() {
             return Access(organisation: m.organisation, membership: m, user: user)
         }
         if staffMayRead && user.userRole.isStaff, let org = try await req.store.find(Organisation.self, id) {
@@ -46,9 +46,9 @@ enum OrganisationsController {
 
     static func list(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
-        let memberships = try await req.store.query(Membership.self).filter(\.$user.$id == user.id!).with(\.$organisation).all()
-        let rows = memberships.sorted { $0.organisation.legalName < $1.organisation.legalName }.map {
-            ListPage.Row(href: "/organisations/\($0.organisation.id!)", name: $0.organisation.legalName,
+        let memberships = try await req.store.query(Membership.self).filter(\.$user.$id == user.storedID).with(\.$organisation).all()
+        let rows = try memberships.sorted { $0.organisation.legalName < $1.organisation.legalName }.map {
+            ListPage.Row(href: "/organisations/\(try $0.organisation.storedID)", name: $0.organisation.legalName,
                          legalForm: req.t("legal_form." + $0.organisation.legalForm), role: req.t("membership." + $0.role),
                          signatory: $0.isSignatory)
         }
@@ -92,11 +92,11 @@ enum OrganisationsController {
         org.version = 1
         try await req.store.write { tx in
             try await tx.create(org)
-            try await tx.create(Membership(organisationID: org.id!, userID: user.id!, role: MembershipRole.owner.rawValue,
+            try await tx.create(Membership(organisationID: org.storedID, userID: user.storedID, role: MembershipRole.owner.rawValue,
                                  isSignatory: false))
             try await tx.audit("organisation.created", entity: "organisation", id: org.id, summary: org.legalName, by: req)
         }
-        return try await req.redirect("/organisations/\(org.id!)", flash: "org.created")
+        return try await req.redirect("/organisations/\(org.storedID)", flash: "org.created")
     }
 
     // MARK: Profile
@@ -151,7 +151,7 @@ enum OrganisationsController {
             ]),
         ]
         return try await req.render("organisations/show", title: o.legalName,
-                                    ProfilePage(id: o.id!.uuidString, name: o.legalName, groups: groups,
+                                    ProfilePage(id: o.storedID.uuidString, name: o.legalName, groups: groups,
                                                 canEdit: a.canEdit, isMember: a.membership != nil))
     }
 
@@ -159,21 +159,21 @@ enum OrganisationsController {
         let a = try await access(req)
         guard a.canEdit else { throw Abort(.forbidden) }
         return try await renderEdit(req, values: OrganisationForm.values(of: a.organisation), errors: FormErrors(),
-                                    action: "/organisations/\(a.organisation.id!)/edit", title: "org.edit_title")
+                                    action: "/organisations/\(a.organisation.storedID)/edit", title: "org.edit_title")
     }
 
     static func update(_ req: Request) async throws -> Response {
         let a = try await access(req)
         guard a.canEdit else { throw Abort(.forbidden) }
         let v = req.formValues()
-        let action = "/organisations/\(a.organisation.id!)/edit"
+        let action = "/organisations/\(try a.organisation.storedID)/edit"
         let errors = OrganisationForm.validate(v)
         guard errors.isEmpty else { return try await renderEdit(req, values: v, errors: errors, action: action, title: "org.edit_title") }
         let org = a.organisation
         let sentVersion = Int(v["version"]) ?? -1
         // Optimistic locking: the update only applies to the version the person started from.
         let changed = try await req.store.write { tx -> Bool in
-            guard let fresh = try await tx.query(Organisation.self).filter(\.$id == org.id!)
+            guard let fresh = try await tx.query(Organisation.self).filter(\.$id == org.storedID)
                 .filter(\.$version == sentVersion).first() else { return false }
             OrganisationForm.apply(v, to: fresh)
             fresh.version = sentVersion + 1
@@ -186,6 +186,6 @@ enum OrganisationsController {
             return try await renderEdit(req, values: current, errors: FormErrors(), action: action, title: "org.edit_title",
                                         conflict: true)
         }
-        return try await req.redirect("/organisations/\(org.id!)", flash: "org.updated")
+        return try await req.redirect("/organisations/\(org.storedID)", flash: "org.updated")
     }
 }

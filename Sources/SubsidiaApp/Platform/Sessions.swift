@@ -82,7 +82,7 @@ extension Request {
             if let old { try await tx.query(StoredSession.self).filter(\.$id == old).delete() }
             try await tx.create(record)
         }
-        let session = BrowserSession(id: record.id!, csrfToken: record.csrfToken, user: user, flash: nil)
+        let session = BrowserSession(id: try record.storedID, csrfToken: record.csrfToken, user: user, flash: nil)
         browserSession = session
         storage[CookieKey.self] = cookie
         storage[EndKey.self] = nil

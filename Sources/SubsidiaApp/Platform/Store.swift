@@ -324,3 +324,11 @@ extension Request {
     /// The request's store (see `Store`).
     var store: Store { Store(db: db, lite: application.liteStore, gate: application.writeGate, group: application.commitGroup) }
 }
+
+extension Model {
+    /// The id of a model read from the database. One without an id (a model not yet saved: a programming error)
+    /// fails this request with 500 and the process stays up, where `id!` stopped it for everyone (issue 18).
+    var storedID: IDValue {
+        get throws { try requireID() }
+    }
+}
