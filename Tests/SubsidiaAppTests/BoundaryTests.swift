@@ -61,6 +61,22 @@ struct BoundaryTests {
         }
     }
 
+    @Test("Controllers are not libraries of each other: what two of them share lives in an operations, queries or texts file")
+    func controllersDoNotCallEachOther() throws {
+        let rule = try NSRegularExpression(pattern: #"\b([A-Z][A-Za-z]*Controller)\."#)
+        for (path, text) in try Self.sources() {
+            // A file of a controller (`XController.swift`, `XController+Part.swift`) may name its own type.
+            let own = String(path.split(separator: "/").last!.split(separator: "+").first!.split(separator: ".").first!)
+            for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let code = String(line.components(separatedBy: "//").first ?? "")
+                for match in rule.matches(in: code, range: NSRange(code.startIndex..., in: code)) {
+                    let name = (code as NSString).substring(with: match.range(at: 1))
+                    #expect(name == own, "\(path):\(n + 1) calls \(name): \(line.trimmingCharacters(in: .whitespaces))")
+                }
+            }
+        }
+    }
+
     @Test("The check finds each way around the store (failing case) and passes the store's own calls")
     func checkFindsEachWayAround() throws {
         let around = [

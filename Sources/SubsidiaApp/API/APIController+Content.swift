@@ -12,7 +12,7 @@ extension APIController {
     static func patchSection(_ req: Request) async throws -> Response {
         let (_, bundle, refusal) = try await editable(req)
         if let refusal { return refusal }
-        let s = try ApplicationsController.section(from: req)
+        let s = try ApplicationSection.from(req)
         guard bundle.formSections.contains(s) else { throw Abort(.notFound) }
         struct Body: Decodable {
             let version: Int
@@ -78,7 +78,7 @@ extension APIController {
         if req.parameters.get("lineID") != nil && record == nil { throw Abort(.notFound) }
         guard let o = decodeObject(req) else { return try APIResponse.badBody(req) }
         let v = expenseValues(o)
-        let (line, errors) = BudgetController.parseExpense(v, kilometreRate: bundle.kilometreRate)
+        let (line, errors) = BudgetForms.parseExpense(v, kilometreRate: bundle.kilometreRate)
         guard let line else { return try APIResponse.invalid(req, errors, fieldNames: expenseFields) }
         guard try await ApplicationOperations.saveExpense(req, bundle: bundle, record: record, line: line, version: Int(v["version"])) != nil else {
             return try APIResponse.conflict(req, currentVersion: try await fresh(req, bundle).version(of: .budget))
@@ -131,7 +131,7 @@ extension APIController {
         case nil, .null?: break
         default: v["amount"] = "x"
         }
-        let (line, errors) = BudgetController.parseRevenue(v)
+        let (line, errors) = BudgetForms.parseRevenue(v)
         guard let line else { return try APIResponse.invalid(req, errors, fieldNames: ["amount": "amount_cents"]) }
         guard try await ApplicationOperations.saveRevenue(req, bundle: bundle, record: record, line: line, version: Int(v["version"])) != nil else {
             return try APIResponse.conflict(req, currentVersion: try await fresh(req, bundle).version(of: .financing))

@@ -18,7 +18,7 @@ extension APIController {
     }
 
     static func received(_ req: Request, access: ApplicationAccess, bundle: ApplicationBundle) async throws -> Response {
-        let upload = (try? req.content.decode(DocumentsController.Upload.self)) ?? DocumentsController.Upload(item: nil, file: nil)
+        let upload = (try? req.content.decode(DocumentFiles.Upload.self)) ?? DocumentFiles.Upload(item: nil, file: nil)
         var bytes: [UInt8] = []
         if var buffer = upload.file?.data { bytes = buffer.readBytes(length: buffer.readableBytes) ?? [] }
         let item = upload.item ?? ""

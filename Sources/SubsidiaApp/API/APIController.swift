@@ -37,7 +37,7 @@ enum APIController {
     }
 
     static func showCall(_ req: Request) async throws -> Response {
-        let c = try await ApplicationsController.openCall(req)
+        let c = try await CallLookup.open(req)
         let (bundle, stored) = try await CallCache.shared.bundle(for: c, on: req.store)
         let questions = stored.isEmpty ? StandardQuestions.questions(for: c.rules) : stored
         var out = call(c, programme: bundle.programme)

@@ -174,3 +174,13 @@ enum QuestionForm {
         return (out, errors)
     }
 }
+
+extension ApplicationSection {
+    /// The section the route's `:section` names; 404 for any other.
+    static func from(_ req: Request) throws -> ApplicationSection {
+        guard let raw = req.parameters.get("section"), let s = ApplicationSection(rawValue: raw), s.isQuestionSection else {
+            throw Abort(.notFound)
+        }
+        return s
+    }
+}

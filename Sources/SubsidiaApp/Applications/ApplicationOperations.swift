@@ -307,7 +307,7 @@ enum ApplicationOperations {
             switch error {
             case .noFile: e.add("file", "doc.error.no_file")
             case .empty: e.add("file", "doc.error.empty", shown)
-            case .tooLarge(let l): e.add("file", "doc.error.too_large", shown, DocumentsController.sizeText(Int64(l), req))
+            case .tooLarge(let l): e.add("file", "doc.error.too_large", shown, DocumentFiles.sizeText(Int64(l), req))
             case .wrongType: e.add("file", "doc.error.type", shown, DocumentType.names)
             case .duplicateName: e.add("file", "doc.error.duplicate", shown)
             case .badName: e.add("file", "doc.error.name")

@@ -4,8 +4,8 @@ import SQLKit
 import SubsidiaCore
 import Vapor
 
-/// What the applicant's pages show: one value per template.
-extension ApplicationsController {
+/// What the applicant's pages show: one value per template (the officer's and the API's pages reuse some).
+enum ApplicationPages {
     struct DashboardPage: Encodable, Sendable {
         struct Row: Encodable, Sendable {
             let href: String

@@ -8,13 +8,13 @@ enum ApplicationSummary {
     struct Group {
         let section: ApplicationSection
         let heading: String
-        let answers: [ApplicationsController.SectionPage.Answer]
+        let answers: [ApplicationPages.SectionPage.Answer]
     }
 
     /// `blind`: for evaluators of a blind-review call, nothing that names the applicant: no applicant,
     /// previous-subsidies or declaration section, no revenue sources and no file names.
     static func groups(_ bundle: ApplicationBundle, req: Request, blind: Bool = false) -> [Group] {
-        typealias Answer = ApplicationsController.SectionPage.Answer
+        typealias Answer = ApplicationPages.SectionPage.Answer
         let a = bundle.application
         let np = req.t("app.not_provided")
         func or(_ s: String?) -> String { (s?.isEmpty ?? true) ? np : s! }
@@ -41,7 +41,7 @@ enum ApplicationSummary {
                     rows.append(Answer(label: req.t("app.applicant.revenue_article"), value: a.revenueArticle.map { req.t($0 ? "form.yes" : "form.no") } ?? np))
                 }
             case .project, .relevance, .feasibility, .evaluation, .otherFunding:
-                rows = ApplicationsController.answersList(bundle, section: s, req: req)
+                rows = ApplicationTexts.answersList(bundle, section: s, req: req)
             case .budget:
                 let sum = bundle.summary
                 rows = bundle.expenses.map { e in

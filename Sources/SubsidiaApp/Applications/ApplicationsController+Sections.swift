@@ -8,16 +8,9 @@ import Vapor
 extension ApplicationsController {
     // MARK: Question sections
 
-    static func section(from req: Request) throws -> ApplicationSection {
-        guard let raw = req.parameters.get("section"), let s = ApplicationSection(rawValue: raw), s.isQuestionSection else {
-            throw Abort(.notFound)
-        }
-        return s
-    }
-
     static func sectionForm(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req)
-        let s = try section(from: req)
+        let s = try ApplicationSection.from(req)
         let bundle = try await ApplicationBundle.load(access.application, on: req.store)
         guard bundle.formSections.contains(s) else { throw Abort(.notFound) }
         var values = QuestionForm.values(bundle, section: s)
@@ -33,7 +26,7 @@ extension ApplicationsController {
         let action = base + "/sections/" + s.rawValue
         let form = QuestionForm.build(req, bundle: bundle, section: s, values: values, errors: errors, action: action)
         let editable = ApplicationLifecycle.isEditable(bundle.application.applicationStatus) && access.canEdit
-        let theirs = conflict ? answersList(bundle, section: s, req: req) : []
+        let theirs = conflict ? ApplicationTexts.answersList(bundle, section: s, req: req) : []
         return try await req.render(
             "applications/section", title: s.labelKey,
             SectionPage(heading: req.t(s.labelKey), caption: bundle.application.title, back: base, form: form,
@@ -42,37 +35,12 @@ extension ApplicationsController {
             errors: !errors.isEmpty || conflict, status: conflict ? .conflict : (errors.isEmpty ? .ok : .unprocessableEntity))
     }
 
-    /// A section's saved answers as label–value pairs in the reader's language ("Not provided" when empty).
-    static func answersList(_ bundle: ApplicationBundle, section: ApplicationSection, req: Request) -> [SectionPage.Answer] {
-        bundle.questions(in: section).map { q in
-            SectionPage.Answer(label: q.label.text(req.language), value: display(bundle.answers[q.code], q, bundle: bundle, req: req))
-        }
-    }
-
-    static func display(_ a: AnswerValue?, _ q: Question, bundle: ApplicationBundle, req: Request) -> String {
-        guard let a else { return req.t("app.not_provided") }
-        switch a {
-        case .text(let t): return t
-        case .integer(let n): return String(n)
-        case .date(let d): return req.date(d)
-        case .bool(let b): return req.t(b ? "form.yes" : "form.no")
-        case .codes(let codes):
-            if codes.isEmpty { return q.type == .capCategory ? req.t("app.festival_none") : req.t("app.not_provided") }
-            return codes.map { code in
-                switch q.type {
-                case .action: return bundle.call.actions.first { $0.code == code }.map { $0.code + " – " + $0.title.text(req.language) } ?? code
-                default: return bundle.call.items.first { $0.code == code }?.label.text(req.language) ?? code
-                }
-            }.joined(separator: "; ")
-        }
-    }
-
     static func saveSectionForm(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req, for: .edit)
-        let s = try section(from: req)
+        let s = try ApplicationSection.from(req)
         let bundle = try await ApplicationBundle.load(access.application, on: req.store)
         guard bundle.formSections.contains(s) else { throw Abort(.notFound) }
-        guard ApplicationLifecycle.isEditable(bundle.application.applicationStatus) else { return try await notEditable(req, bundle) }
+        guard ApplicationLifecycle.isEditable(bundle.application.applicationStatus) else { return try await ApplicationTexts.notEditable(req, bundle) }
         let values = req.formValues()
         switch try await ApplicationOperations.saveAnswers(req, context: bundle.sectionContext, section: s, values: values, audit: s.rawValue) {
         case .saved:
@@ -92,7 +60,7 @@ extension ApplicationsController {
     /// The autosave script's post: the lightest path of the form (no page, no whole application read), as it
     /// runs every few seconds while someone types.
     static func autosave(_ req: Request) async throws -> Response {
-        let s = try section(from: req)
+        let s = try ApplicationSection.from(req)
         let context = try await SectionContext.load(req, section: s)
         guard context.formSections.contains(s), ApplicationLifecycle.isEditable(context.status) else { throw Abort(.conflict) }
         let outcome = try await ApplicationOperations.saveAnswers(req, context: context, section: s, values: req.formValues(), audit: nil)
@@ -118,10 +86,6 @@ extension ApplicationsController {
         var headers = HTTPHeaders()
         headers.contentType = .json
         return Response(status: status, headers: headers, body: .init(string: body))
-    }
-
-    static func notEditable(_ req: Request, _ bundle: ApplicationBundle) async throws -> Response {
-        try await req.redirect("/applications/\(bundle.application.storedID)", flash: "app.flash.not_editable")
     }
 
     // MARK: Applicant section
@@ -151,7 +115,7 @@ extension ApplicationsController {
     static func saveApplicant(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req, for: .edit)
         let bundle = try await ApplicationBundle.load(access.application, on: req.store)
-        guard ApplicationLifecycle.isEditable(bundle.application.applicationStatus) else { return try await notEditable(req, bundle) }
+        guard ApplicationLifecycle.isEditable(bundle.application.applicationStatus) else { return try await ApplicationTexts.notEditable(req, bundle) }
         let v = req.formValues()
         let errors = ApplicantForm.validate(v, legalForm: bundle.application.legalForm, ruleSet: bundle.ruleSet)
         if !errors.isEmpty { return try await renderApplicant(req, bundle: bundle, access: access, values: v, errors: errors) }

@@ -68,7 +68,7 @@ extension ApplicationsController {
     static func declare(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req, for: .edit)
         let bundle = try await ApplicationBundle.load(access.application, on: req.store)
-        guard ApplicationLifecycle.isEditable(bundle.application.applicationStatus) else { return try await notEditable(req, bundle) }
+        guard ApplicationLifecycle.isEditable(bundle.application.applicationStatus) else { return try await ApplicationTexts.notEditable(req, bundle) }
         guard access.isSignatory else { throw Abort(.forbidden) }
         let v = req.formValues()
         let e = ApplicationOperations.checkDeclaration(v)
@@ -98,7 +98,7 @@ extension ApplicationsController {
     static func submit(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req, for: .edit)
         let bundle = try await ApplicationBundle.load(access.application, on: req.store)
-        guard ApplicationLifecycle.isEditable(bundle.application.applicationStatus) else { return try await notEditable(req, bundle) }
+        guard ApplicationLifecycle.isEditable(bundle.application.applicationStatus) else { return try await ApplicationTexts.notEditable(req, bundle) }
         // Only a signatory submits (COM-11); the rules say the same of the declaration.
         _ = try ApplicationLifecycle.check(.submit, from: bundle.application.applicationStatus, by: access.actor)
         let now = req.now

@@ -7,6 +7,14 @@ import Vapor
 /// Applying online: start an application, the task list, the question sections with autosave and
 /// optimistic locking, the check, the declaration, submission with its receipt, withdrawal and reopening.
 enum ApplicationsController {
+    typealias DashboardPage = ApplicationPages.DashboardPage
+    typealias StartPage = ApplicationPages.StartPage
+    typealias TasksPage = ApplicationPages.TasksPage
+    typealias SectionPage = ApplicationPages.SectionPage
+    typealias CheckPage = ApplicationPages.CheckPage
+    typealias ReviewPage = ApplicationPages.ReviewPage
+    typealias ReceiptPage = ApplicationPages.ReceiptPage
+
     // MARK: Dashboard
 
     static func dashboard(_ req: Request) async throws -> Response {
@@ -50,16 +58,9 @@ enum ApplicationsController {
 
     // MARK: Start
 
-    static func openCall(_ req: Request) async throws -> Call {
-        guard let reference = req.parameters.get("reference"),
-              let call = try await req.store.query(Call.self).filter(\.$reference == reference).first(),
-              call.callStatus != .draft else { throw Abort(.notFound) }
-        return call
-    }
-
     static func startForm(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
-        let call = try await openCall(req)
+        let call = try await CallLookup.open(req)
         return try await renderStart(req, call: call, user: user, error: nil)
     }
 
@@ -84,7 +85,7 @@ enum ApplicationsController {
 
     static func start(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
-        let call = try await openCall(req)
+        let call = try await CallLookup.open(req)
         do {
             let app = try await ApplicationOperations.start(req, call: call, user: user, organisation: UUID(uuidString: req.formValues()["organisation"]))
             return try await req.redirect("/applications/\(app.storedID)", flash: "app.flash.started")

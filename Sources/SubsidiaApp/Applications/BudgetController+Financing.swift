@@ -64,31 +64,13 @@ extension BudgetController {
             errors: !errors.isEmpty || conflict, status: conflict ? .conflict : (errors.isEmpty ? .ok : .unprocessableEntity))
     }
 
-    static func parseRevenue(_ v: FormValues) -> (RevenueLine?, FormErrors) {
-        var e = FormErrors()
-        guard let kind = RevenueKind(rawValue: v["kind"]) else {
-            e.add("kind", "revenue.error.kind")
-            return (nil, e)
-        }
-        e.optional(v, "source", max: 200)
-        e.optional(v, "detail", max: 300)
-        var amount = Money.zero
-        if v["amount"].isEmpty { e.add("amount", "error.required") }
-        else if let m = Money.parse(v["amount"]) { amount = m } else { e.add("amount", "error.amount") }
-        guard e.isEmpty else { return (nil, e) }
-        let line = RevenueLine(kind: kind, source: v["source"], detail: v["detail"], amount: amount,
-                               loanLinkedToProject: kind.isLoan && v.isChecked("loan_linked"))
-        for p in line.problems() { e.add(p.field, p.key) }
-        return (e.isEmpty ? line : nil, e)
-    }
-
     static func saveRevenue(_ req: Request) async throws -> Response {
         let (access, bundle) = try await editableBundle(req)
         let v = req.formValues()
         let lineID = req.parameters.get("lineID", as: UUID.self)
         let record: RevenueLineRecord? = lineID.flatMap { id in bundle.revenues.first { $0.id == id } }
         if lineID != nil && record == nil { throw Abort(.notFound) }
-        let (line, errors) = parseRevenue(v)
+        let (line, errors) = BudgetForms.parseRevenue(v)
         guard let line else {
             return try await renderFinancing(req, bundle: bundle, access: access, add: v, errors: errors, complete: FormValues(), editing: record)
         }

@@ -139,35 +139,6 @@ enum BudgetController {
         return f.build(action: action, submit: editing ? "form.save" : "budget.add")
     }
 
-    /// Reads an expense line from the form; every message is tied to its field.
-    static func parseExpense(_ v: FormValues, kilometreRate: Money) -> (ExpenseLine?, FormErrors) {
-        var e = FormErrors()
-        guard let cat = Int(v["category"]).flatMap(ExpenseCategory.init(rawValue:)) else {
-            e.add("category", "budget.error.category")
-            return (nil, e)
-        }
-        e.optional(v, "detail", max: 300)
-        e.optional(v, "justification", max: 1_000)
-        let quantity = Int(v["quantity"].replacingOccurrences(of: " ", with: ""))
-        if quantity == nil { e.add("quantity", "error.whole_number") }
-        let privateCar = cat == .travel && v.isChecked("private_car")
-        var unit = Money.zero
-        if !privateCar {
-            if v["unit_cost"].isEmpty { e.add("unit_cost", "error.required") }
-            else if let m = Money.parse(v["unit_cost"]) { unit = m } else { e.add("unit_cost", "error.amount") }
-        }
-        let headcount = v.has("headcount") ? Int(v["headcount"]) : 1
-        if headcount == nil { e.add("headcount", "error.whole_number") }
-        let share = v.has("share") ? Rate.parsePercent(v["share"]) : Rate(percent: 100)
-        if share == nil { e.add("share", "budget.error.share") }
-        guard e.isEmpty, let quantity, let headcount, let share else { return (nil, e) }
-        let line = ExpenseLine(category: cat, detail: v["detail"], justification: v["justification"], quantity: quantity, unitCost: unit,
-                               function: v["function"], headcount: headcount, share: (cat == .personnel || cat == .propertyRental) ? share : Rate(percent: 100),
-                               runningCost: cat == .personnel && v.isChecked("running_cost"), privateCar: privateCar)
-        for p in line.problems(kilometreRate: kilometreRate) { e.add(p.field, p.key) }
-        return (e.isEmpty ? line : nil, e)
-    }
-
     static func expenseValues(_ l: ExpenseLine, req: Request) -> FormValues {
         var v = FormValues()
         v["category"] = String(l.category.rawValue)
@@ -197,7 +168,7 @@ enum BudgetController {
         let lineID = req.parameters.get("lineID", as: UUID.self)
         let record: ExpenseLineRecord? = lineID.flatMap { id in bundle.expenses.first { $0.id == id } }
         if lineID != nil && record == nil { throw Abort(.notFound) }
-        let (line, errors) = parseExpense(v, kilometreRate: bundle.kilometreRate)
+        let (line, errors) = BudgetForms.parseExpense(v, kilometreRate: bundle.kilometreRate)
         func again(_ errors: FormErrors, conflict: Bool, bundle: ApplicationBundle) async throws -> Response {
             var complete = FormValues()
             complete["requested"] = bundle.application.requested.map { MoneyFormatter.inputValue($0, language: req.language) } ?? ""

@@ -37,16 +37,12 @@ enum DocumentsController {
         return try await render(req, bundle: bundle, access: access, values: FormValues(), errors: FormErrors())
     }
 
-    static func sizeText(_ bytes: Int64, _ req: Request) -> String {
-        bytes >= 1_048_576 ? req.t("doc.size_mb", String(format: "%.1f", Double(bytes) / 1_048_576)) : req.t("doc.size_kb", String(max(1, bytes / 1024)))
-    }
-
     static func render(_ req: Request, bundle: ApplicationBundle, access: ApplicationAccess, values: FormValues, errors: FormErrors) async throws -> Response {
         let base = "/applications/\(try bundle.application.storedID)"
         // COM-15: documents can also be added while the officer waits for missing items.
         let editable = ApplicationLifecycle.documentsEditable.contains(bundle.application.applicationStatus) && access.canEdit
         func file(_ d: DocumentRow) -> DocumentsPage.File {
-            DocumentsPage.File(name: d.filename, size: sizeText(d.size_bytes, req), sha256: d.sha256, href: base + "/documents/\(d.id)",
+            DocumentsPage.File(name: d.filename, size: DocumentFiles.sizeText(d.size_bytes, req), sha256: d.sha256, href: base + "/documents/\(d.id)",
                                delete: editable ? base + "/documents/\(d.id)/delete" : nil)
         }
         let items = bundle.call.items(.document).map { item in
@@ -69,19 +65,14 @@ enum DocumentsController {
         }
         let limit = req.application.subsidiaConfig.maxUploadBytes
         return try await req.render("applications/documents", title: "section.documents", DocumentsPage(
-            back: base, items: items, others: others, form: form, maxSize: sizeText(Int64(limit), req), pdfHref: base + "/form.pdf",
+            back: base, items: items, others: others, form: form, maxSize: DocumentFiles.sizeText(Int64(limit), req), pdfHref: base + "/form.pdf",
             readOnly: !editable), errors: !errors.isEmpty, status: errors.isEmpty ? .ok : .unprocessableEntity)
-    }
-
-    struct Upload: Content {
-        var item: String?
-        var file: File?
     }
 
     static func upload(_ req: Request) async throws -> Response {
         let access = try await ApplicationAccess.load(req, for: .edit)
         let bundle = try await ApplicationBundle.load(access.application, on: req.store)
-        guard ApplicationLifecycle.documentsEditable.contains(bundle.application.applicationStatus) else { return try await ApplicationsController.notEditable(req, bundle) }
+        guard ApplicationLifecycle.documentsEditable.contains(bundle.application.applicationStatus) else { return try await ApplicationTexts.notEditable(req, bundle) }
         // The body is read only now, after the session, the token, the membership and the status were checked,
         // within the upload limit and at most `UploadSlots.perUser` at once per person.
         return try await req.application.uploadSlots.with(try access.user.requireID()) {
@@ -91,7 +82,7 @@ enum DocumentsController {
     }
 
     static func received(_ req: Request, access: ApplicationAccess, bundle: ApplicationBundle) async throws -> Response {
-        let upload = (try? req.content.decode(Upload.self)) ?? Upload(item: nil, file: nil)
+        let upload = (try? req.content.decode(DocumentFiles.Upload.self)) ?? DocumentFiles.Upload(item: nil, file: nil)
         var values = FormValues()
         values["item"] = upload.item ?? ""
         var bytes: [UInt8] = []
@@ -107,16 +98,7 @@ enum DocumentsController {
         guard let id = req.parameters.get("docID", as: UUID.self),
               let doc = try await req.store.query(ApplicationDocument.self).filter(\.$id == id)
                 .filter(\.$application.$id == access.application.storedID).first() else { throw Abort(.notFound) }
-        return file(doc, filename: doc.filename)
-    }
-
-    /// A stored document as a download under `filename`, never cached.
-    static func file(_ doc: ApplicationDocument, filename: String) -> Response {
-        let r = Response(status: .ok, body: .init(data: doc.content))
-        r.headers.replaceOrAdd(name: .contentType, value: doc.contentType)
-        r.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(filename.filter { $0.isASCII && $0 != "\"" })\"; filename*=UTF-8''\(filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "document")")
-        r.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
-        return r
+        return DocumentFiles.file(doc, filename: doc.filename)
     }
 
     static func delete(_ req: Request) async throws -> Response {

@@ -92,3 +92,22 @@ enum CallText {
         }
     }
 }
+
+/// The call a route names: published for applicants (by reference), any for staff (by id).
+enum CallLookup {
+    /// `:reference`, unless the call is a draft.
+    static func open(_ req: Request) async throws -> Call {
+        guard let reference = req.parameters.get("reference"),
+              let call = try await req.store.query(Call.self).filter(\.$reference == reference).first(),
+              call.callStatus != .draft else { throw Abort(.notFound) }
+        return call
+    }
+
+    /// `:callID`, whatever its status (staff pages).
+    static func staff(_ req: Request) async throws -> Call {
+        guard let id = req.parameters.get("callID", as: UUID.self), let call = try await req.store.find(Call.self, id) else {
+            throw Abort(.notFound)
+        }
+        return call
+    }
+}

@@ -18,7 +18,7 @@ enum ProgrammesController {
     }
 
     static func list(_ req: Request) async throws -> Response {
-        _ = try StaffCallsController.officer(req)
+        _ = try req.requireOfficer()
         let ps = try await req.store.query(Programme.self).sort(\.$code).limit(500).all()
         return try await req.render("staff/programmes", title: "staff.programmes_title", ListPage(rows: ps.map {
             .init(href: "/staff/programmes/\(try $0.storedID)/edit", code: $0.code, name: $0.name.text(req.language), fund: $0.fund,
@@ -69,12 +69,12 @@ enum ProgrammesController {
     }
 
     static func newForm(_ req: Request) async throws -> Response {
-        _ = try StaffCallsController.officer(req)
+        _ = try req.requireOfficer()
         return try await render(req, values: FormValues(), errors: FormErrors(), action: "/staff/programmes", title: "staff.programme_new")
     }
 
     static func create(_ req: Request) async throws -> Response {
-        _ = try StaffCallsController.officer(req)
+        _ = try req.requireOfficer()
         let v = req.formValues()
         var e = validate(v)
         if e.isEmpty, try await req.store.query(Programme.self).filter(\.$code == v["code"]).count() > 0 { e.add("code", "staff.error.code_taken") }
@@ -89,7 +89,7 @@ enum ProgrammesController {
     }
 
     static func editForm(_ req: Request) async throws -> Response {
-        _ = try StaffCallsController.officer(req)
+        _ = try req.requireOfficer()
         guard let p = try await req.store.find(Programme.self, req.parameters.get("programmeID", as: UUID.self)) else { throw Abort(.notFound) }
         var v = FormValues()
         v["code"] = p.code
@@ -104,7 +104,7 @@ enum ProgrammesController {
     }
 
     static func update(_ req: Request) async throws -> Response {
-        _ = try StaffCallsController.officer(req)
+        _ = try req.requireOfficer()
         guard let p = try await req.store.find(Programme.self, req.parameters.get("programmeID", as: UUID.self)) else { throw Abort(.notFound) }
         let v = req.formValues()
         var e = validate(v)

@@ -47,8 +47,8 @@ extension StaffCallsController {
     }
 
     static func manage(_ req: Request) async throws -> Response {
-        _ = try officer(req)
-        return try await renderManage(req, call: try await loadCall(req), form: nil, values: FormValues(), errors: FormErrors())
+        _ = try req.requireOfficer()
+        return try await renderManage(req, call: try await CallLookup.staff(req), form: nil, values: FormValues(), errors: FormErrors())
     }
 
     static func renderManage(_ req: Request, call: Call, form: String?, values: FormValues, errors: FormErrors) async throws -> Response {
@@ -121,8 +121,8 @@ extension StaffCallsController {
     }
 
     static func addObjective(_ req: Request) async throws -> Response {
-        _ = try officer(req)
-        let call = try await loadCall(req)
+        _ = try req.requireOfficer()
+        let call = try await CallLookup.staff(req)
         let v = req.formValues()
         var e = FormErrors()
         checkCode(v, &e)
@@ -146,8 +146,8 @@ extension StaffCallsController {
     }
 
     static func addAction(_ req: Request) async throws -> Response {
-        _ = try officer(req)
-        let call = try await loadCall(req)
+        _ = try req.requireOfficer()
+        let call = try await CallLookup.staff(req)
         let v = req.formValues()
         var e = FormErrors()
         checkCode(v, &e)
@@ -201,8 +201,8 @@ extension StaffCallsController {
     }
 
     static func addItem(_ req: Request) async throws -> Response {
-        _ = try officer(req)
-        let call = try await loadCall(req)
+        _ = try req.requireOfficer()
+        let call = try await CallLookup.staff(req)
         let v = req.formValues()
         var e = FormErrors()
         let kind = CallItem.Kind(rawValue: v["kind"])
@@ -240,8 +240,8 @@ extension StaffCallsController {
     }
 
     static func addSession(_ req: Request) async throws -> Response {
-        _ = try officer(req)
-        let call = try await loadCall(req)
+        _ = try req.requireOfficer()
+        let call = try await CallLookup.staff(req)
         let v = req.formValues()
         var e = FormErrors()
         let starts = LuxembourgTime.parseLocal(v["starts_at"])
@@ -270,8 +270,8 @@ extension StaffCallsController {
 
     /// Removes one part of a call. Sessions with registrations are kept (people were told they have a seat).
     static func deletePart(_ req: Request) async throws -> Response {
-        _ = try officer(req)
-        let call = try await loadCall(req)
+        _ = try req.requireOfficer()
+        let call = try await CallLookup.staff(req)
         guard let kind = req.parameters.get("part"), let id = req.parameters.get("partID", as: UUID.self) else { throw Abort(.notFound) }
         let callID = try call.storedID
         let flash = try await req.store.write { tx -> String in

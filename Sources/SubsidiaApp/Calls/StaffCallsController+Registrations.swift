@@ -32,8 +32,8 @@ extension StaffCallsController {
     }
 
     static func registrations(_ req: Request) async throws -> Response {
-        _ = try officer(req)
-        let call = try await loadCall(req)
+        _ = try req.requireOfficer()
+        let call = try await CallLookup.staff(req)
         let s = try await sessionOf(req, call)
         let regs = try await req.store.query(SessionRegistration.self).filter(\.$session.$id == s.storedID).sort(\.$createdAt).all()
         let page = RegistrationsPage(
@@ -46,8 +46,8 @@ extension StaffCallsController {
     }
 
     static func registrationsCSV(_ req: Request) async throws -> Response {
-        _ = try officer(req)
-        let call = try await loadCall(req)
+        _ = try req.requireOfficer()
+        let call = try await CallLookup.staff(req)
         let s = try await sessionOf(req, call)
         let regs = try await req.store.query(SessionRegistration.self).filter(\.$session.$id == s.storedID).sort(\.$createdAt).all()
         var csv = "call,session_start,place,name,email,organisation,registered_at\r\n"

@@ -6,7 +6,6 @@ import Vapor
 /// Officers set up programmes and calls: create, edit, add objectives, actions, themes, caps, documents
 /// and information sessions, publish and close; they see and export who registered for a session.
 enum StaffCallsController {
-    static func officer(_ req: Request) throws -> User { try req.requireRole(.officer, .admin) }
 
     // MARK: Calls list
 
@@ -28,7 +27,7 @@ enum StaffCallsController {
     }
 
     static func list(_ req: Request) async throws -> Response {
-        _ = try officer(req)
+        _ = try req.requireOfficer()
         let paging = Paging(req)
         let status = (try? req.query.get(String.self, at: "status")).flatMap(CallStatus.init(rawValue:))
         let q = ((try? req.query.get(String.self, at: "q")) ?? "").trimmingCharacters(in: .whitespaces)
@@ -53,7 +52,7 @@ enum StaffCallsController {
     // MARK: Create and edit
 
     static func newForm(_ req: Request) async throws -> Response {
-        _ = try officer(req)
+        _ = try req.requireOfficer()
         var v = FormValues()
         v["kind"] = CallKind.fixedDeadline.rawValue
         v["seat_country"] = "LU"
@@ -65,13 +64,13 @@ enum StaffCallsController {
         let programmes = try await req.store.query(Programme.self).sort(\.$code).all()
         let form = try CallForm.build(req, values: values, errors: errors, programmes: programmes, action: action)
         return try await req.render("staff/call_form", title: title,
-                                    OrganisationsController.EditPage(heading: req.t(title), form: form, version: values["version"], conflict: conflict),
+                                    EditPage(heading: req.t(title), form: form, version: values["version"], conflict: conflict),
                                     errors: !errors.isEmpty || conflict,
                                     status: conflict ? .conflict : (errors.isEmpty ? .ok : .unprocessableEntity))
     }
 
     static func create(_ req: Request) async throws -> Response {
-        _ = try officer(req)
+        _ = try req.requireOfficer()
         let v = req.formValues()
         let programmes = try await req.store.query(Programme.self).all()
         var (parsed, errors) = CallForm.parse(v, programmes: programmes)
@@ -93,23 +92,16 @@ enum StaffCallsController {
         return try await req.redirect("/staff/calls/\(call.storedID)", flash: "staff.call_created")
     }
 
-    static func loadCall(_ req: Request) async throws -> Call {
-        guard let id = req.parameters.get("callID", as: UUID.self), let call = try await req.store.find(Call.self, id) else {
-            throw Abort(.notFound)
-        }
-        return call
-    }
-
     static func editForm(_ req: Request) async throws -> Response {
-        _ = try officer(req)
-        let call = try await loadCall(req)
+        _ = try req.requireOfficer()
+        let call = try await CallLookup.staff(req)
         return try await renderForm(req, values: CallForm.values(of: call, language: req.language), errors: FormErrors(),
                                     action: "/staff/calls/\(call.storedID)/edit", title: "staff.call_edit")
     }
 
     static func update(_ req: Request) async throws -> Response {
-        _ = try officer(req)
-        let call = try await loadCall(req)
+        _ = try req.requireOfficer()
+        let call = try await CallLookup.staff(req)
         let v = req.formValues()
         let action = "/staff/calls/\(try call.storedID)/edit"
         let programmes = try await req.store.query(Programme.self).all()
@@ -134,15 +126,15 @@ enum StaffCallsController {
             return true
         }
         guard ok else {
-            let values = CallForm.values(of: try await loadCall(req), language: req.language).overlaid(with: v)
+            let values = CallForm.values(of: try await CallLookup.staff(req), language: req.language).overlaid(with: v)
             return try await renderForm(req, values: values, errors: FormErrors(), action: action, title: "staff.call_edit", conflict: true)
         }
         return try await req.redirect("/staff/calls/\(call.storedID)", flash: "staff.call_updated")
     }
 
     static func setStatus(_ req: Request, to status: CallStatus) async throws -> Response {
-        _ = try officer(req)
-        let call = try await loadCall(req)
+        _ = try req.requireOfficer()
+        let call = try await CallLookup.staff(req)
         let allowed: Bool
         switch (call.callStatus, status) {
         case (.draft, .published), (.closed, .published), (.published, .closed): allowed = true

@@ -98,8 +98,8 @@ enum CallDashboardController {
     static let barArea = 420
 
     static func dashboard(_ req: Request) async throws -> Response {
-        _ = try InstructionController.officer(req)
-        let call = try await StaffCallsController.loadCall(req)
+        _ = try req.requireOfficer()
+        let call = try await CallLookup.staff(req)
         let bundle = try await CallBundle.load(call, on: req.store)
         struct StatusCount: Decodable { let status: String; let n: Int }
         let counts = try await req.store.rows(StatusCount.self, "SELECT status, COUNT(*) AS n FROM applications WHERE call_id = \(bind: call.storedID) GROUP BY status")
@@ -203,8 +203,8 @@ enum CallDashboardController {
     }
 
     static func rankingPage(_ req: Request) async throws -> Response {
-        _ = try InstructionController.officer(req)
-        let call = try await StaffCallsController.loadCall(req)
+        _ = try req.requireOfficer()
+        let call = try await CallLookup.staff(req)
         let bundle = try await CallBundle.load(call, on: req.store)
         let requestedAction = (try? req.query.get(String.self, at: "action")) ?? ""
         let action = bundle.actions.first { $0.code == requestedAction } ?? bundle.actions.first
@@ -233,7 +233,7 @@ enum CallDashboardController {
                 RankingPage.Line(
                     position: r.position, href: "/staff/applications/\(r.id)", reference: r.reference ?? "–",
                     title: r.title.isEmpty ? req.t("app.untitled") : r.title, applicant: r.legal_name, status: req.t("app.status." + r.status),
-                    score: r.score < 0 ? req.t("ranking.not_scored") : InstructionController.points(r.score, req),
+                    score: r.score < 0 ? req.t("ranking.not_scored") : InstructionOperations.points(r.score, req),
                     amount: req.money(Money(cents: r.amount)), running: req.money(Money(cents: r.running)),
                     fits: envelope.map { Money(cents: r.running) <= $0 } ?? true)
             },

@@ -18,7 +18,7 @@ enum Decisions {
             // Read again under the lock: another officer may have decided meanwhile.
             guard let locked = try await tx.find(GrantApplication.self, id) else { throw Abort(.notFound) }
             let bundle = try await ApplicationBundle.load(locked, on: tx)
-            let proposal = try await InstructionController.proposal(bundle, on: tx)
+            let proposal = try await InstructionOperations.proposal(bundle, on: tx)
             try Instruction.checkApprove(from: locked.applicationStatus, amount: amount, proposal: proposal)
             // The status first, as a compare-and-set: a withdrawal that came first leaves no approval behind.
             try await StatusChanges.fire(.approve, on: id, from: locked.applicationStatus, by: .staff(user.userRole), now: now,
@@ -57,7 +57,7 @@ enum Decisions {
             (kind == .rejected ? reasons : MoneyFormatter.format(Money(cents: amount ?? 0), language: lang) + (kind == .cancelled ? "\n\n" + reasons : ""))
                 + "\n\n" + catalogue.text("decision.mail.letter", lang)
         }
-        try await InstructionController.notifyApplicant(req, bundle: bundle, subject: "decision.mail.\(kind.rawValue)_subject",
+        try await InstructionOperations.notifyApplicant(req, bundle: bundle, subject: "decision.mail.\(kind.rawValue)_subject",
                                                         body: "decision.mail.\(kind.rawValue)_body", args: { [detail($0)] }, on: tx)
     }
 }

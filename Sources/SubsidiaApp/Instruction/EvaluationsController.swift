@@ -46,7 +46,7 @@ enum EvaluationsController {
         let caption: String
         let declarationForm: FormView?
         let conflict: Bool
-        let groups: [ApplicationsController.ReviewPage.Group]
+        let groups: [ApplicationPages.ReviewPage.Group]
         let scoreForm: FormView?
         let total: String?
         /// The total's sentence before and after the figure, so that the page script can replace the figure alone.
@@ -69,7 +69,7 @@ enum EvaluationsController {
         let a = x.application
         let base = "/evaluations/\(try x.storedID)"
         var declarationForm: FormView?
-        var groups: [ApplicationsController.ReviewPage.Group] = []
+        var groups: [ApplicationPages.ReviewPage.Group] = []
         var scoreForm: FormView?
         var total: String?
         var documents: [ScorePage.Document] = []
@@ -100,7 +100,7 @@ enum EvaluationsController {
             v.fields["bonus"] = scores.filter { s in grid.bonuses.contains { $0.code == s.itemCode } }.map(\.itemCode)
             v["comment"] = x.comment ?? ""
             let card = scorecard(scores, grid: grid)
-            total = InstructionController.points(card.total(in: grid).hundredths, req)
+            total = InstructionOperations.points(card.total(in: grid).hundredths, req)
             if x.handedInAt == nil {
                 var f = FormBuilder(req, values: values ?? v, errors: errors)
                 let scale = (0...grid.scaleMax).map { (String($0), String($0)) }
@@ -176,7 +176,7 @@ enum EvaluationsController {
                 .filter(\.$application.$id == x.$application.id).first(),
               let call = try await req.store.find(Call.self, x.application.$call.id) else { throw Abort(.notFound) }
         let ext = doc.filename.split(separator: ".").last.map { "." + $0 } ?? ""
-        return DocumentsController.file(doc, filename: call.blindReview ? "document" + ext : doc.filename)
+        return DocumentFiles.file(doc, filename: call.blindReview ? "document" + ext : doc.filename)
     }
 
     static func declare(_ req: Request) async throws -> Response {

@@ -19,8 +19,8 @@ enum GridController {
     }
 
     static func show(_ req: Request) async throws -> Response {
-        _ = try InstructionController.officer(req)
-        let call = try await StaffCallsController.loadCall(req)
+        _ = try req.requireOfficer()
+        let call = try await CallLookup.staff(req)
         return try await render(req, call: call, grid: call.scoringGrid, values: nil, errors: FormErrors())
     }
 
@@ -67,8 +67,8 @@ enum GridController {
     }
 
     static func save(_ req: Request) async throws -> Response {
-        _ = try InstructionController.officer(req)
-        let call = try await StaffCallsController.loadCall(req)
+        _ = try req.requireOfficer()
+        let call = try await CallLookup.staff(req)
         let current = call.scoringGrid
         if try await isLocked(call.storedID, on: req.store) { return try await render(req, call: call, grid: current, values: nil, errors: FormErrors()) }
         let v = req.formValues()

@@ -73,7 +73,7 @@ extension InstructionController {
             r.dueDate = due.iso
             try await tx.create(r)
             try await StatusChanges.fire(.requestItems, on: id, from: current, by: .staff(user.userRole), now: now, on: tx)
-            try await notifyApplicant(req, bundle: bundle, subject: "instruction.mail.items_subject", body: "instruction.mail.items_body",
+            try await InstructionOperations.notifyApplicant(req, bundle: bundle, subject: "instruction.mail.items_subject", body: "instruction.mail.items_body",
                                       args: { [v["items"], DateText.date(due, $0)] }, on: tx)
             try await tx.audit("application.items_requested", entity: "application", id: id, summary: v["items"], by: req)
         }
@@ -258,22 +258,4 @@ extension InstructionController {
         }
     }
 
-    /// A message to the applicant organisation's first contact and its members, by mail (outbox).
-    /// `args` gives the body's values in each recipient's language (dates and amounts are written per language).
-    static func notifyApplicant(
-        _ req: Request, bundle: ApplicationBundle, subject: String, body: String, args: (Language) -> [String], on tx: StoreTransaction
-    ) async throws {
-        let a = bundle.application
-        let members = try await tx.query(Membership.self).filter(\.$organisation.$id == a.$organisation.id).with(\.$user).all().map(\.user)
-        var sent = Set<String>()
-        let link = req.application.subsidiaConfig.baseURL + "/applications/\(try a.storedID)"
-        for (email, userID, language) in [(a.contact1Email, nil, nil)] + members.map({ ($0.email, $0.id, $0.language) }) {
-            guard sent.insert(email.lowercased()).inserted else { continue }
-            let lang = language.flatMap(Language.init(rawValue:)) ?? req.language
-            let catalogue = req.application.catalogue
-            try await tx.enqueueMail(to: email, userID: userID, subject: catalogue.text(subject, lang, [a.reference ?? ""]),
-                                     body: catalogue.text(body, lang, [a.reference ?? "", a.title] + args(lang)) + "\n\n" + link,
-                                     kind: "instruction", now: req.now)
-        }
-    }
 }

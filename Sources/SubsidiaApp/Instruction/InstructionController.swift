@@ -9,10 +9,9 @@ import Vapor
 /// assessment (COM-09, COM-10), decision (COM-07, COM-08, COM-17, AMIF-02, AMIF-09), internal comments.
 /// Officers and administrators only; each step checks the status it starts from (SubsidiaCore `Instruction`).
 enum InstructionController {
-    static func officer(_ req: Request) throws -> User { try req.requireRole(.officer, .admin) }
 
     static func load(_ req: Request) async throws -> (User, ApplicationBundle) {
-        let user = try officer(req)
+        let user = try req.requireOfficer()
         guard let id = req.parameters.get("appID", as: UUID.self), let app = try await req.store.find(GrantApplication.self, id),
               !ApplicationLifecycle.isEditable(app.applicationStatus) else { throw Abort(.notFound) }
         return (user, try await ApplicationBundle.load(app, on: req.store))
@@ -48,7 +47,7 @@ enum InstructionController {
         let requests: [Line]
         let canMarkComplete: Bool
         let itemsForm: FormView?
-        let results: [ApplicationsController.CheckPage.Result]
+        let results: [ApplicationPages.CheckPage.Result]
         let eligibilityForm: FormView?
         let checks: [Line]
         let evaluators: [Evaluator]
@@ -158,7 +157,7 @@ enum InstructionController {
         let summary = ScoreSummary(totals: handedIn.compactMap { $0.totalHundredths.map(Points.init(hundredths:)) })
         let evaluators = assignments.map { x in
             Page.Evaluator(name: x.evaluator.name, state: req.t("evaluation.state." + (x.handedInAt != nil ? "handed_in" : x.declaration)),
-                           total: x.totalHundredths.map { points($0, req) + " / " + String(grid.maxTotal) }, comment: x.comment)
+                           total: x.totalHundredths.map { InstructionOperations.points($0, req) + " / " + String(grid.maxTotal) }, comment: x.comment)
         }
         var assignForm: FormView?
         var assessmentForm: FormView?
@@ -185,7 +184,7 @@ enum InstructionController {
         var bindingText: String?
         var approveForm: FormView?
         if status == .evaluated {
-            let proposal = try await proposal(bundle, on: req.store)
+            let proposal = try await InstructionOperations.proposal(bundle, on: req.store)
             proposalText = req.t("instruction.proposal", req.money(proposal.maximum))
             bindingText = proposal.binding.map { ApplicationTexts.capSentence($0, bundle: bundle, req: req) } ?? req.t("instruction.binding_requested")
             let (v0, e) = form(.approve)
@@ -231,7 +230,7 @@ enum InstructionController {
                                                 detail: $0.items) },
             canMarkComplete: status == .submitted && completeness.isComplete, itemsForm: itemsForm,
             results: ApplicationTexts.checkResults(results, bundle: bundle, req: req), eligibilityForm: eligibilityForm, checks: checkLines,
-            evaluators: evaluators, mean: summary.mean.map { points($0.hundredths, req) }, spread: summary.spread.map { points($0.hundredths, req) },
+            evaluators: evaluators, mean: summary.mean.map { InstructionOperations.points($0.hundredths, req) }, spread: summary.spread.map { InstructionOperations.points($0.hundredths, req) },
             assignForm: assignForm, assessmentForm: assessmentForm, assessment: status == .inEvaluation ? nil : a.assessment,
             proposal: proposalText, binding: bindingText, approveForm: approveForm, rejectForm: rejectForm, cancelForm: cancelForm,
             decisions: decisions.map { d in
@@ -249,20 +248,9 @@ enum InstructionController {
                                     status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
 
-    static func points(_ hundredths: Int, _ req: Request) -> String {
-        let p = Points(hundredths: hundredths).description
-        return req.language == .en ? p : p.replacingOccurrences(of: ".", with: ",")
-    }
-
     static func completeness(_ bundle: ApplicationBundle) -> Completeness {
         Completeness(missingDocuments: bundle.missingDocuments.map { $0.label.text(.fr) }, incompleteSections: bundle.incompleteSections,
                      declared: bundle.application.declaredBy != nil)
     }
 
-    /// The maximum that can be granted now, with what the call's decisions have already committed.
-    static func proposal(_ bundle: ApplicationBundle, on store: any StoreReading) async throws -> GrantProposal {
-        let committed = try await ApplicationBundle.committed(call: bundle.call.call.storedID, action: bundle.application.actionCode,
-                                                             excluding: bundle.application.storedID, on: store)
-        return GrantProposal(cap: bundle.cap(committed: committed), requested: bundle.application.requested ?? .zero)
-    }
 }

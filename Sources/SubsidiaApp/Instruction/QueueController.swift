@@ -206,7 +206,7 @@ enum QueueController {
     static let countBound = 1_000
 
     static func queue(_ req: Request) async throws -> Response {
-        _ = try InstructionController.officer(req)
+        _ = try req.requireOfficer()
         let store = req.store
         let filters = Filters(req)
         var rows: [Row] = []
@@ -232,7 +232,7 @@ enum QueueController {
                       applicant: r.legal_name + ", " + r.locality, call: r.call_reference, action: r.action_code ?? "",
                       status: req.t("app.status." + r.status), requested: r.requested_cents.map { req.money(Money(cents: $0)) } ?? "–",
                       submitted: r.submitted_at.map(req.dateTime) ?? "–",
-                      score: r.score_hundredths.map { InstructionController.points($0, req) } ?? "–")
+                      score: r.score_hundredths.map { InstructionOperations.points($0, req) } ?? "–")
         }
         return try await req.render("staff/queue", title: "queue.title", Page(
             rows: lines, total: total > countBound && !exact ? req.t("queue.total_more", String(countBound)) : req.t("queue.total", String(total)), next: next, first: after == nil ? nil : path + (query.isEmpty ? "" : "?" + query),
@@ -317,7 +317,7 @@ enum QueueController {
     /// dates, written by SubsidiaDocuments), streamed in batches (2,000 rows in service) read by keyset: memory stays flat
     /// for 100,000 rows.
     static func export(_ req: Request, as format: ExportFormat) async throws -> Response {
-        _ = try InstructionController.officer(req)
+        _ = try req.requireOfficer()
         let filters = Filters(req)
         guard filters.errors.isEmpty else { throw Abort(.badRequest) }
         let store = req.store

@@ -37,7 +37,7 @@ enum MembersController {
     }
 
     private static func render(_ req: Request, values: FormValues, errors: FormErrors) async throws -> Response {
-        let a = try await OrganisationsController.access(req)
+        let a = try await OrganisationAccess.load(req)
         let orgID = try a.organisation.storedID
         let members = try await req.store.query(Membership.self).filter(\.$organisation.$id == orgID).with(\.$user).all()
         let pending = try await req.store.query(Invitation.self).filter(\.$organisation.$id == orgID)
@@ -65,7 +65,7 @@ enum MembersController {
     }
 
     static func invite(_ req: Request) async throws -> Response {
-        let a = try await OrganisationsController.access(req)
+        let a = try await OrganisationAccess.load(req)
         guard a.canManageMembers else { throw Abort(.forbidden) }
         let v = req.formValues()
         var errors = FormErrors()
@@ -101,7 +101,7 @@ enum MembersController {
         return try await req.redirect("/organisations/\(orgID)/members", flash: "members.invited")
     }
 
-    private static func target(_ req: Request, _ a: OrganisationsController.Access) async throws -> Membership {
+    private static func target(_ req: Request, _ a: OrganisationAccess) async throws -> Membership {
         guard let mid = req.parameters.get("memberID", as: UUID.self),
               let m = try await req.store.query(Membership.self).filter(\.$id == mid)
                 .filter(\.$organisation.$id == a.organisation.storedID).first() else { throw Abort(.notFound) }
@@ -113,7 +113,7 @@ enum MembersController {
     }
 
     static func change(_ req: Request) async throws -> Response {
-        let a = try await OrganisationsController.access(req)
+        let a = try await OrganisationAccess.load(req)
         guard a.canManageMembers else { throw Abort(.forbidden) }
         let m = try await target(req, a)
         let v = req.formValues()
@@ -137,7 +137,7 @@ enum MembersController {
     }
 
     static func remove(_ req: Request) async throws -> Response {
-        let a = try await OrganisationsController.access(req)
+        let a = try await OrganisationAccess.load(req)
         guard a.canManageMembers else { throw Abort(.forbidden) }
         let m = try await target(req, a)
         let orgID = try a.organisation.storedID

@@ -7,28 +7,6 @@ import Vapor
 /// so another organisation's id answers 404, never its data.
 enum OrganisationsController {
     /// The organisation and the caller's membership; staff who manage calls may read any profile.
-    struct Access {
-        let organisation: Organisation
-        let membership: Membership?
-        let user: User
-
-        var canEdit: Bool { MembershipRole(rawValue: membership?.role ?? "").map(\.canEditProfile) ?? false }
-        var canManageMembers: Bool { MembershipRole(rawValue: membership?.role ?? "").map(\.canManageMembers) ?? false }
-    }
-
-    static func access(_ req: Request, staffMayRead: Bool = false) async throws -> Access {
-        let user = try req.requireUser()
-        guard let id = req.parameters.get("orgID", as: UUID.self) else { throw Abort(.notFound) }
-        if let m = try await req.store.query(Membership.self).filter(\.$organisation.$id == id)
-            .filter(\.$user.$id == user.storedID).with(\.$organisation).first() {
-            return Access(organisation: m.organisation, membership: m, user: user)
-        }
-        if staffMayRead && user.userRole.isStaff, let org = try await req.store.find(Organisation.self, id) {
-            return Access(organisation: org, membership: nil, user: user)
-        }
-        throw Abort(.notFound)
-    }
-
     // MARK: List and create
 
     struct ListPage: Encodable, Sendable {
@@ -73,13 +51,6 @@ enum OrganisationsController {
                                     status: errors.isEmpty && !conflict ? .ok : (conflict ? .conflict : .unprocessableEntity))
     }
 
-    struct EditPage: Encodable, Sendable {
-        let heading: String
-        let form: FormView
-        let version: String
-        let conflict: Bool
-    }
-
     static func create(_ req: Request) async throws -> Response {
         let user = try req.requireRole(.applicant)
         let v = req.formValues()
@@ -120,7 +91,7 @@ enum OrganisationsController {
     }
 
     static func show(_ req: Request) async throws -> Response {
-        let a = try await access(req, staffMayRead: true)
+        let a = try await OrganisationAccess.load(req, staffMayRead: true)
         let o = a.organisation
         let notProvided = req.t("form.not_provided")
         func row(_ key: String, _ value: String?) -> ProfilePage.Row {
@@ -156,14 +127,14 @@ enum OrganisationsController {
     }
 
     static func editForm(_ req: Request) async throws -> Response {
-        let a = try await access(req)
+        let a = try await OrganisationAccess.load(req)
         guard a.canEdit else { throw Abort(.forbidden) }
         return try await renderEdit(req, values: OrganisationForm.values(of: a.organisation), errors: FormErrors(),
                                     action: "/organisations/\(a.organisation.storedID)/edit", title: "org.edit_title")
     }
 
     static func update(_ req: Request) async throws -> Response {
-        let a = try await access(req)
+        let a = try await OrganisationAccess.load(req)
         guard a.canEdit else { throw Abort(.forbidden) }
         let v = req.formValues()
         let action = "/organisations/\(try a.organisation.storedID)/edit"

@@ -116,3 +116,11 @@ extension Response {
         return r
     }
 }
+
+/// A form page with its heading, the version it edits and whether someone saved in between (organisations, calls).
+struct EditPage: Encodable, Sendable {
+    let heading: String
+    let form: FormView
+    let version: String
+    let conflict: Bool
+}

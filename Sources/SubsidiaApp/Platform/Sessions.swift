@@ -276,6 +276,9 @@ extension Request {
     }
 
     /// The signed-in user if their role is one of `roles`; otherwise 403.
+    /// The officers' pages and steps: officers and administrators.
+    func requireOfficer() throws -> User { try requireRole(.officer, .admin) }
+
     func requireRole(_ roles: UserRole...) throws -> User {
         let user = try requireUser()
         guard roles.contains(user.userRole) else { throw Abort(.forbidden) }
