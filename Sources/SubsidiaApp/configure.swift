@@ -83,12 +83,12 @@ public enum Startup {
     public static func prepare(_ app: Application, announce: Bool) async throws {
         try await DatabaseSetup.prepareSQLite(app)
         // A new database has no migrations table yet.
-        let before = (try? await DatabaseSetup.appliedMigrations(app.store)) ?? 0
+        let before = (try? await app.store.appliedMigrations()) ?? 0
         try await app.autoMigrate()
         if app.subsidiaConfig.loadDemo, try await User.query(on: app.db).count() == 0 { try await DemoData.load(app) }
         // Statistics for every table when the schema changed; otherwise only what drifted (a full ANALYZE reads
         // the whole file: 1.3 s at 100,000 applications, at every start).
-        let migrated = try await DatabaseSetup.appliedMigrations(app.store) != before
+        let migrated = try await app.store.appliedMigrations() != before
         try await DatabaseSetup.refreshStatistics(app.db, full: migrated)
         guard app.subsidiaConfig.loadDemo else { return }
         if announce { announceDemo(app) }

@@ -59,11 +59,6 @@ enum DatabaseSetup {
         try await sql.raw(full ? "ANALYZE" : "PRAGMA optimize").run()
     }
 
-    /// How many migrations the database has applied (its `_fluent_migrations` rows).
-    static func appliedMigrations(_ store: any StoreReading) async throws -> Int {
-        try await store.appliedMigrations()
-    }
-
     static func isPostgres(_ db: any Database) -> Bool {
         (db as? any SQLDatabase)?.dialect.name == "postgresql"
     }

@@ -22,22 +22,21 @@ import Vapor
 struct Store: StoreReading {
     fileprivate let db: any Database
     fileprivate let lite: LiteStore?
-    fileprivate let gate: WriteGate
-    fileprivate let group: CommitGroup
+    /// Where the write gate and the group commit are kept, read only by a write (a page's reads need neither).
+    fileprivate let application: Application
 
-    fileprivate init(db: any Database, lite: LiteStore?, gate: WriteGate, group: CommitGroup) {
+    fileprivate init(db: any Database, lite: LiteStore?, application: Application) {
         self.db = db
         // Inside a transaction, only its own connection sees what it wrote.
         self.lite = db.inTransaction ? nil : lite
-        self.gate = gate
-        self.group = group
+        self.application = application
     }
 
     /// Whether reads go to `LiteStore`'s connections (SQLite, outside a transaction).
     var usesFastPath: Bool { lite != nil }
 
     /// The same store reading through SQLKit only (tests compare both paths).
-    var withoutFastPath: Store { Store(db: db, lite: nil, gate: gate, group: group) }
+    var withoutFastPath: Store { Store(db: db, lite: nil, application: application) }
 
     /// The SQL dialect that a query written for both databases names where they differ (see `StoreEngine`).
     var engine: StoreEngine { StoreEngine(db) }
@@ -82,7 +81,7 @@ struct Store: StoreReading {
         var attempt = 0
         while true {
             do {
-                return try await gate.transaction(on: db) { db in
+                return try await application.writeGate.transaction(on: db) { db in
                     let tx = StoreTransaction(db: db)
                     let result = try await body(tx)
                     if case .required = audit, tx.marks.withLockedValue({ $0.wrote && !$0.audited }) { throw StoreError.notAudited }
@@ -104,7 +103,7 @@ struct Store: StoreReading {
     func saveSection(_ save: SectionSave) async throws -> Int? {
         guard let lite else { return try await write(.notAudited(because: "an autosave")) { try await $0.saveSection(save) } }
         do {
-            try await group.run([save.liteStatement], store: lite)
+            try await application.commitGroup.run([save.liteStatement], store: lite)
         } catch let error as LiteError where error.isConflict {
             return nil
         }
@@ -119,13 +118,13 @@ struct Store: StoreReading {
             let sql = try StoreEngine.sql(db)
             let lines = try statements.enumerated().map { try LiteStatement($1, on: sql, mustChangeRow: $0 == 0) }
             do {
-                try await group.run(lines, store: lite)
+                try await application.commitGroup.run(lines, store: lite)
             } catch let error as LiteError where error.isConflict {
                 throw StoreConflict()
             }
             return
         }
-        try await gate.transaction(on: db) { db in
+        try await application.writeGate.transaction(on: db) { db in
             let sql = try StoreEngine.sql(db)
             guard !(try await sql.raw(statements[0]).all()).isEmpty else { throw StoreConflict() }
             for statement in statements.dropFirst() { try await sql.raw(statement).run() }
@@ -140,7 +139,7 @@ struct Store: StoreReading {
         if let lite {
             let next = try LiteStatement(first, on: sql)
             do {
-                return try await group.perform(store: lite) { c in
+                return try await application.commitGroup.perform(store: lite) { c in
                     guard let n = try c.namedRows(next.sql, next.values).first.flatMap({ try? $0.decode(model: Number.self) })?.n
                     else { throw StoreError.noRow }
                     let set = try LiteStatement(then(n), on: sql)
@@ -149,7 +148,7 @@ struct Store: StoreReading {
                 }
             }
         }
-        return try await gate.transaction(on: db) { db in
+        return try await application.writeGate.transaction(on: db) { db in
             let sql = try StoreEngine.sql(db)
             guard let n = try await sql.raw(first).first(decoding: Number.self)?.n else { throw StoreError.noRow }
             guard !(try await sql.raw(then(n)).all()).isEmpty else { throw StoreConflict() }
@@ -317,12 +316,12 @@ private struct TrackedDatabase: Database {
 
 extension Application {
     /// The store outside a request (commands, jobs): the default database.
-    var store: Store { Store(db: db, lite: liteStore, gate: writeGate, group: commitGroup) }
+    var store: Store { Store(db: db, lite: liteStore, application: self) }
 }
 
 extension Request {
     /// The request's store (see `Store`).
-    var store: Store { Store(db: db, lite: application.liteStore, gate: application.writeGate, group: application.commitGroup) }
+    var store: Store { Store(db: db, lite: application.liteStore, application: application) }
 }
 
 extension Model {
